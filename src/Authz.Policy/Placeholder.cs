@@ -1,0 +1,1 @@
+namespace Authz.Policy; internal static class Placeholder {}
