@@ -1,1 +1,8 @@
-Console.WriteLine("authz");
+using System.CommandLine;
+using Authz.Cli.Commands;
+
+var root = new RootCommand("authz: the Authz policy engine and service command line")
+{
+    SimulateCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,1 +1,0 @@
-namespace Authz.Policy; internal static class Placeholder {}
