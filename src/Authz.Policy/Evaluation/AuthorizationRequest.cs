@@ -19,7 +19,36 @@ public sealed class AuthorizationRequest
 
     /// <summary>The account that owns the resource: explicit, else the ARN's account field, else the principal's.</summary>
     public string? EffectiveResourceAccount =>
-        ResourceAccount ?? (Arn.TryParse(Resource, out var arn) && arn.Value.Account.Length > 0 ? arn.Value.Account : Principal.Account);
+        ResourceAccount ?? (ArnAccount(Resource) is { IsEmpty: false } account ? account.ToString() : Principal.Account);
+
+    /// <summary>Whether the principal and the resource belong to the same account; allocation-free.</summary>
+    public bool IsSameAccount
+    {
+        get
+        {
+            if (Principal.Account is not { } principalAccount)
+                return false;
+            if (ResourceAccount is not null)
+                return ResourceAccount == principalAccount;
+            var account = ArnAccount(Resource);
+            return account.IsEmpty || account.SequenceEqual(principalAccount);
+        }
+    }
+
+    /// <summary>The account field (after the fourth colon) of an ARN, or empty.</summary>
+    private static ReadOnlySpan<char> ArnAccount(string resource)
+    {
+        var span = resource.AsSpan();
+        for (var i = 0; i < 4; i++)
+        {
+            var colon = span.IndexOf(':');
+            if (colon < 0)
+                return default;
+            span = span[(colon + 1)..];
+        }
+        var end = span.IndexOf(':');
+        return end < 0 ? default : span[..end];
+    }
 
     /// <summary>Validates and builds a request, with a clear error for a bad principal, action or resource.</summary>
     public static bool TryCreate(string principal, string action, string resource, string? resourceAccount, RequestContext? context,

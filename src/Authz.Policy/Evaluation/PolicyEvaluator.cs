@@ -142,7 +142,7 @@ public static class PolicyEvaluator
         var identityAllows = identity.Allow || caller.Kind == PrincipalKind.AccountRoot;
         var identityPath = identityAllows && boundaryAllows && sessionAllows;
 
-        var sameAccount = caller.Account == request.EffectiveResourceAccount;
+        var sameAccount = request.IsSameAccount;
         if (sameAccount)
         {
             // 3a. A resource policy naming the caller's own user or session ARN grants on its own.
