@@ -7,7 +7,8 @@ namespace Authz.Policy.Compilation;
 /// Maps an action to the statements that may cover it, built once per policy (minio's action index). Statements
 /// whose actions are all literal are found by exact lookup; statements with wildcards after a literal service prefix
 /// are found by service; the rest (wildcard services, <c>NotAction</c>) are always candidates. Each statement lives
-/// in exactly one kind of bucket, so no statement is visited twice for one action.
+/// in exactly one kind of bucket, so no statement is visited twice for one action. A policy set builds one index over
+/// all of its identity policies, so a check does two lookups however many policies are attached.
 /// </summary>
 public sealed class ActionIndex
 {
@@ -15,7 +16,7 @@ public sealed class ActionIndex
     private readonly FrozenDictionary<string, CompiledStatement[]>.AlternateLookup<ReadOnlySpan<char>> _byService;
     private readonly CompiledStatement[] _always;
 
-    internal ActionIndex(ImmutableArray<CompiledStatement> statements)
+    internal ActionIndex(IEnumerable<CompiledStatement> statements)
     {
         var exact = new Dictionary<string, List<CompiledStatement>>(StringComparer.OrdinalIgnoreCase);
         var byService = new Dictionary<string, List<CompiledStatement>>(StringComparer.OrdinalIgnoreCase);

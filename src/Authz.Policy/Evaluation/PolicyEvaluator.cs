@@ -47,21 +47,19 @@ public static class PolicyEvaluator
 
         // Identity policies (recorded as determining when they allow).
         var identity = default(Found);
-        foreach (var p in principal.Identity)
-            if (Scan(p, request, ref identity, trace, recordAllows: true) && stopOnDeny)
-                return Decision.ExplicitDeny;
+        if (Scan(principal.IdentityIndex, request, ref identity, trace, recordAllows: true) && stopOnDeny)
+            return Decision.ExplicitDeny;
 
         var resourceFound = default(Found);
-        if (resource.Policy is { } rp && Scan(rp, request, ref resourceFound, trace, recordAllows: true) && stopOnDeny)
+        if (resource.Policy is { } rp && Scan(rp.Index, request, ref resourceFound, trace, recordAllows: true) && stopOnDeny)
             return Decision.ExplicitDeny;
 
         var boundary = default(Found);
-        foreach (var p in principal.Boundaries)
-            if (Scan(p, request, ref boundary, trace, recordAllows: false) && stopOnDeny)
-                return Decision.ExplicitDeny;
+        if (Scan(principal.BoundaryIndex, request, ref boundary, trace, recordAllows: false) && stopOnDeny)
+            return Decision.ExplicitDeny;
 
         var sessionFound = default(Found);
-        if (session is not null && Scan(session, request, ref sessionFound, trace, recordAllows: false) && stopOnDeny)
+        if (session is not null && Scan(session.Index, request, ref sessionFound, trace, recordAllows: false) && stopOnDeny)
             return Decision.ExplicitDeny;
 
         // Guardrails over principals (SCP-like) apply to callers that belong to a tenant.
@@ -73,7 +71,7 @@ public static class PolicyEvaluator
             {
                 var found = default(Found);
                 foreach (var p in level)
-                    if (Scan(p, request, ref found, trace, recordAllows: false) && stopOnDeny)
+                    if (Scan(p.Index, request, ref found, trace, recordAllows: false) && stopOnDeny)
                         return Decision.ExplicitDeny;
                 guardrailDeny |= found.Deny;
                 guardrailsAllow &= found.Allow;
@@ -88,7 +86,7 @@ public static class PolicyEvaluator
             {
                 var found = default(Found);
                 foreach (var p in level)
-                    if (Scan(p, request, ref found, trace, recordAllows: false) && stopOnDeny)
+                    if (Scan(p.Index, request, ref found, trace, recordAllows: false) && stopOnDeny)
                         return Decision.ExplicitDeny;
                 resourceGuardrailDeny |= found.Deny;
             }
@@ -175,9 +173,8 @@ public static class PolicyEvaluator
     /// Checks one policy's candidate statements. Returns true when an applicable Deny was found (so a caller without
     /// a trace can stop).
     /// </summary>
-    private static bool Scan(CompiledPolicy policy, AuthorizationRequest request, ref Found found, EvaluationTrace? trace, bool recordAllows)
+    private static bool Scan(ActionIndex index, AuthorizationRequest request, ref Found found, EvaluationTrace? trace, bool recordAllows)
     {
-        var index = policy.Index;
         var before = found.Deny;
         foreach (var s in index.Exact(request.Action))
             if (Check(s, request, ref found, trace, recordAllows, checkAction: false) && trace is null)

@@ -22,6 +22,12 @@ public sealed class PrincipalPolicySet
     /// <summary>The tenant revision the snapshot was built at.</summary>
     public ulong Revision { get; }
 
+    /// <summary>One action index over the statements of every identity policy.</summary>
+    internal ActionIndex IdentityIndex { get; }
+
+    /// <summary>One action index over the statements of every boundary.</summary>
+    internal ActionIndex BoundaryIndex { get; }
+
     /// <summary>Creates a snapshot.</summary>
     public PrincipalPolicySet(IEnumerable<CompiledPolicy> identity, IEnumerable<CompiledPolicy>? boundaries = null,
         ImmutableArray<ImmutableArray<CompiledPolicy>> guardrails = default, ulong revision = 0)
@@ -30,6 +36,8 @@ public sealed class PrincipalPolicySet
         Boundaries = boundaries is null ? [] : [.. boundaries];
         Guardrails = guardrails;
         Revision = revision;
+        IdentityIndex = new ActionIndex(Identity.SelectMany(p => p.Statements));
+        BoundaryIndex = new ActionIndex(Boundaries.SelectMany(p => p.Statements));
         Check(Identity, PolicyType.Identity);
         Check(Boundaries, PolicyType.PermissionsBoundary);
         if (!guardrails.IsDefault)
