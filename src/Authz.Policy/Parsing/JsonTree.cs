@@ -111,7 +111,7 @@ internal static class JsonTree
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
                     var (kl, kc) = lines.At(utf8, (int)reader.TokenStartIndex);
-                    var key = reader.GetString()!;
+                    var key = ReadString(ref reader, kl, kc);
                     var keyNode = new JNode { Kind = JKind.String, Line = kl, Column = kc, Text = key };
                     if (!seen.Add(key))
                         throw new JsonTreeException($"duplicate key `{key}`", kl, kc);
@@ -130,7 +130,7 @@ internal static class JsonTree
                 return new JNode { Kind = JKind.Array, Line = line, Column = col, Items = items };
             }
             case JsonTokenType.String:
-                return new JNode { Kind = JKind.String, Line = line, Column = col, Text = reader.GetString() };
+                return new JNode { Kind = JKind.String, Line = line, Column = col, Text = ReadString(ref reader, line, col) };
             case JsonTokenType.Number:
                 return new JNode { Kind = JKind.Number, Line = line, Column = col, Text = Encoding.UTF8.GetString(reader.ValueSpan) };
             case JsonTokenType.True:
@@ -141,6 +141,19 @@ internal static class JsonTree
                 return new JNode { Kind = JKind.Null, Line = line, Column = col };
             default:
                 throw new JsonTreeException($"unexpected token {reader.TokenType}", line, col);
+        }
+    }
+
+    private static string ReadString(ref Utf8JsonReader reader, int line, int col)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate such as "\ud800" is well-formed JSON but not text.
+            throw new JsonTreeException("string contains an invalid unicode escape (an unpaired surrogate)", line, col);
         }
     }
 

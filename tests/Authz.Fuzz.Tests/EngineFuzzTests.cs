@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Authz.Policy.Compilation;
+using Authz.Policy.Evaluation;
+using Authz.Policy.Model;
+using Authz.Policy.Parsing;
+using Authz.Policy.Simulation;
+using Xunit.Abstractions;
+
+namespace Authz.Fuzz.Tests;
+
+/// <summary>
+/// Drives mutated policy documents and cases through the parser, compiler and evaluator (and the simulator, which
+/// chains them). Invariants: no exception escapes, no input takes longer than the per-input budget (a guard against
+/// catastrophic backtracking, set three orders of magnitude above normal), and no invalid input yields an Allow.
+/// The iteration count comes from AUTHZ_FUZZ_ITERATIONS (CI runs a shorter pass; 100,000 on demand).
+/// </summary>
+public sealed class EngineFuzzTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan PerInputBudget = TimeSpan.FromMilliseconds(100);
+
+    private static int Iterations =>
+        int.TryParse(Environment.GetEnvironmentVariable("AUTHZ_FUZZ_ITERATIONS"), out var n) && n > 0 ? n : 20_000;
+
+    private static int Seed =>
+        int.TryParse(Environment.GetEnvironmentVariable("AUTHZ_FUZZ_SEED"), out var s) ? s : 20261130;
+
+    private static readonly string[] SeedCases = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "seeds", "iam-sample-cases.jsonl"))
+        .Where(l => l.Length > 0).ToArray();
+
+    private static readonly string[] SeedPolicies = SeedCases
+        .SelectMany(line =>
+        {
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            var docs = new List<string>();
+            foreach (var field in new[] { "identityPolicies", "permissionBoundaries" })
+                if (root.TryGetProperty(field, out var list) && list.ValueKind == JsonValueKind.Array)
+                    docs.AddRange(list.EnumerateArray().Select(e => e.GetRawText()));
+            foreach (var field in new[] { "resourcePolicy", "sessionPolicy" })
+                if (root.TryGetProperty(field, out var one) && one.ValueKind == JsonValueKind.Object)
+                    docs.Add(one.GetRawText());
+            return docs;
+        })
+        .Distinct()
+        .ToArray();
+
+    private static readonly AuthorizationRequest[] Requests =
+    [
+        Request("arn:aws:iam::111111111111:user/alice", "s3:GetObject", "arn:aws:s3:::ml-data-123/x.csv", "111111111111",
+            ("aws:username", ["alice"]), ("aws:PrincipalTag/team", ["ml"]), ("aws:SourceIp", ["10.1.2.3"]), ("aws:TagKeys", ["a", "b"])),
+        Request("arn:aws:sts::222222222222:assumed-role/Train/s1", "sagemaker:CreateTrainingJob", "arn:aws:sagemaker:us-east-1:111111111111:training-job/j", null,
+            ("aws:CurrentTime", ["2025-06-01T12:00:00Z"]), ("aws:MultiFactorAuthAgeSeconds", ["abc"]), ("aws:SecureTransport", ["maybe"])),
+        Request("anonymous", "s3:PutObject", "*", "111111111111"),
+    ];
+
+    [Fact]
+    public void Mutated_documents_never_throw_hang_or_allow_when_invalid()
+    {
+        var mutator = new PolicyMutator(Seed);
+        var random = new Random(Seed);
+        var types = Enum.GetValues<PolicyType>();
+        var parsed = 0;
+        var compiled = 0;
+        var slowest = TimeSpan.Zero;
+        var trace = new EvaluationTrace { Explain = true };
+
+        for (var i = 0; i < Iterations; i++)
+        {
+            var source = SeedPolicies[random.Next(SeedPolicies.Length)];
+            var watch = Stopwatch.StartNew();
+            ParseResult result;
+            if (i % 5 == 0)
+                result = PolicyParser.Parse(mutator.MutateBytes(Encoding.UTF8.GetBytes(source)));
+            else
+                result = PolicyParser.Parse(mutator.MutateText(source), i % 2 == 0 ? ParseOptions.StrictDefault : ParseOptions.Lenient);
+
+            if (result.Document is { } document)
+            {
+                parsed++;
+                Assert.DoesNotContain(result.Diagnostics, d => d.Severity == Severity.Error);
+                var type = types[random.Next(types.Length)];
+                var compile = PolicyCompiler.Compile(document, type, "fuzz");
+                Assert.Equal(compile.Policy is null, compile.Diagnostics.Any(d => d.Severity == Severity.Error));
+                if (compile.Policy is { } policy)
+                {
+                    compiled++;
+                    foreach (var request in Requests)
+                    {
+                        trace.Reset();
+                        EvaluateAs(policy, request, trace);
+                    }
+                }
+            }
+            else
+            {
+                Assert.Contains(result.Diagnostics, d => d.Severity == Severity.Error);
+                Assert.All(result.Diagnostics, d => Assert.False(string.IsNullOrWhiteSpace(d.Message)));
+            }
+
+            watch.Stop();
+            if (watch.Elapsed > slowest)
+                slowest = watch.Elapsed;
+            Assert.True(watch.Elapsed < PerInputBudget,
+                $"input {i} (seed {Seed}) took {watch.Elapsed.TotalMilliseconds:F1} ms, over the {PerInputBudget.TotalMilliseconds} ms budget");
+        }
+
+        output.WriteLine($"{Iterations} mutated documents (seed {Seed}): {parsed} parsed, {compiled} compiled and evaluated; slowest input {slowest.TotalMilliseconds:F2} ms");
+        Assert.True(parsed > 0 && compiled > 0, "the mutator should leave some documents valid");
+    }
+
+    [Fact]
+    public void Mutated_cases_never_throw_and_errors_never_carry_a_decision()
+    {
+        var mutator = new PolicyMutator(Seed + 1);
+        var random = new Random(Seed + 1);
+        var errors = 0;
+        var allows = 0;
+        for (var i = 0; i < Iterations / 2; i++)
+        {
+            var line = mutator.MutateText(SeedCases[random.Next(SeedCases.Length)]);
+            var watch = Stopwatch.StartNew();
+            var outcome = Simulator.Run(line);
+            watch.Stop();
+            Assert.True(watch.Elapsed < PerInputBudget, $"case {i} (seed {Seed + 1}) took {watch.Elapsed.TotalMilliseconds:F1} ms");
+            if (outcome.Error is not null)
+            {
+                errors++;
+                Assert.Null(outcome.Decision);
+            }
+            else
+            {
+                Assert.NotNull(outcome.Result);
+                if (outcome.Decision == Decision.Allow)
+                {
+                    allows++;
+                    // An Allow must be explained by at least one applicable Allow statement, or by the account root.
+                    Assert.True(outcome.Result!.Determining.Any(d => d.Effect == Effect.Allow) || line.Contains(":root\""),
+                        $"case {i}: Allow without a determining Allow statement: {line}");
+                }
+            }
+        }
+        output.WriteLine($"{Iterations / 2} mutated cases: {errors} errors, {allows} allows");
+    }
+
+    [Fact]
+    public void Deeply_nested_and_oversized_documents_are_refused_cleanly()
+    {
+        var nested = "{\"Version\":\"2012-10-17\",\"Statement\":" + new string('[', 100_000) + new string(']', 100_000) + "}";
+        var result = PolicyParser.Parse(nested, ParseOptions.Lenient);
+        Assert.False(result.Success);
+        Assert.Contains("depth", result.Diagnostics[0].Message);
+        Assert.Contains("non-whitespace characters", PolicyParser.Parse(nested).Diagnostics[0].Message);
+
+        var huge = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"" + new string('a', 1_000_000) + "\"}}";
+        Assert.False(PolicyParser.Parse(huge).Success);
+    }
+
+    private static void EvaluateAs(CompiledPolicy policy, AuthorizationRequest request, EvaluationTrace trace)
+    {
+        Decision decision;
+        switch (policy.Type)
+        {
+            case PolicyType.Identity:
+                decision = PolicyEvaluator.Evaluate(request, new PrincipalPolicySet([policy]), null, null, trace);
+                break;
+            case PolicyType.PermissionsBoundary:
+                decision = PolicyEvaluator.Evaluate(request, new PrincipalPolicySet([], [policy]), null, null, trace);
+                Assert.NotEqual(Decision.Allow, decision); // a boundary never grants on its own
+                return;
+            case PolicyType.Guardrail:
+                decision = PolicyEvaluator.Evaluate(request, new PrincipalPolicySet([], null, [[policy]]), null, null, trace);
+                Assert.NotEqual(Decision.Allow, decision); // a guardrail never grants
+                return;
+            case PolicyType.ResourceGuardrail:
+                decision = PolicyEvaluator.Evaluate(request, null, new ResourcePolicySet(null, [[policy]]), null, trace);
+                Assert.NotEqual(Decision.Allow, decision);
+                return;
+            case PolicyType.Session:
+                decision = PolicyEvaluator.Evaluate(request, null, null, policy, trace);
+                Assert.NotEqual(Decision.Allow, decision); // a session policy never grants on its own
+                return;
+            default:
+                decision = PolicyEvaluator.Evaluate(request, null, new ResourcePolicySet(policy), null, trace);
+                break;
+        }
+        // An Allow always has an applicable Allow statement behind it.
+        if (decision == Decision.Allow)
+            Assert.NotEmpty(trace.ToResult(decision).Determining);
+    }
+
+    private static AuthorizationRequest Request(string principal, string action, string resource, string? account,
+        params (string Key, string[] Values)[] context)
+    {
+        var ctx = RequestContext.Create(context.Select(c => new KeyValuePair<string, string[]>(c.Key, c.Values)));
+        if (!AuthorizationRequest.TryCreate(principal, action, resource, account, ctx, out var request, out var error))
+            throw new InvalidOperationException(error);
+        return request;
+    }
+}
