@@ -23,7 +23,12 @@ public sealed record DeterminingStatement(string PolicyId, string? VersionId, Po
 }
 
 /// <summary>A statement that matched action, resource and principal but failed on a condition.</summary>
-public sealed record FailedConditionStatement(DeterminingStatement Statement, string Operator, string Key);
+/// <param name="Statement">The statement.</param>
+/// <param name="Operator">The failing operator as written.</param>
+/// <param name="Key">The failing condition key as written.</param>
+/// <param name="Reason">Why: the key is missing, or the request values and policy values that were compared.</param>
+/// <param name="KeyMissing">True when the key was absent from the request.</param>
+public sealed record FailedConditionStatement(DeterminingStatement Statement, string Operator, string Key, string Reason, bool KeyMissing);
 
 /// <summary>A statement whose condition could not be evaluated; it was treated fail-closed.</summary>
 public sealed record EvaluationError(DeterminingStatement Statement, string Operator, string Key, string Message);

@@ -20,6 +20,9 @@ public sealed class EvaluationTrace
     /// <summary>Also collect statements that failed only on a condition.</summary>
     public bool Explain { get; set; }
 
+    /// <summary>The context of the evaluation being traced, for explanations.</summary>
+    internal RequestContext Context { get; set; } = RequestContext.Empty;
+
     /// <summary>Why the decision was reached when no statement explains it.</summary>
     public string? Reason { get; internal set; }
 
@@ -31,6 +34,16 @@ public sealed class EvaluationTrace
         FailedConditions.Clear();
         Errors.Clear();
         Reason = null;
+    }
+
+    private FailedConditionStatement DescribeFailure(CompiledStatement statement, CompiledCondition condition)
+    {
+        var missing = !Context.TryGetValues(condition.Key, out var values);
+        var policyValues = string.Join(", ", condition.PolicyValues.Select(v => $"`{v}`"));
+        var reason = missing
+            ? "key is missing from the request"
+            : $"request values {string.Join(", ", values!.Select(v => $"`{v}`"))} do not satisfy `{condition.OperatorText}` with policy values {policyValues}";
+        return new FailedConditionStatement(DeterminingStatement.From(statement), condition.OperatorText, condition.Key, reason, missing);
     }
 
     /// <summary>Builds the immutable result for a decision.</summary>
@@ -45,7 +58,7 @@ public sealed class EvaluationTrace
         return new EvaluationResult(
             decision,
             determining,
-            [.. FailedConditions.Select(f => new FailedConditionStatement(DeterminingStatement.From(f.Statement), f.Condition.OperatorText, f.Condition.Key))],
+            [.. FailedConditions.Select(f => DescribeFailure(f.Statement, f.Condition))],
             [.. Errors.Select(e => new EvaluationError(DeterminingStatement.From(e.Statement), e.Condition.OperatorText, e.Condition.Key,
                 $"a request value of `{e.Condition.Key}` cannot be read as the type `{e.Condition.OperatorText}` compares; the statement was treated fail-closed ({(e.Statement.Effect == Effect.Deny ? "the Deny applies" : "the Allow does not")})"))])
         {

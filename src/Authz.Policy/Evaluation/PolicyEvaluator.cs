@@ -44,6 +44,8 @@ public static class PolicyEvaluator
         var caller = request.Principal;
         // Without a trace, the first applicable Deny decides and scanning can stop.
         var stopOnDeny = trace is null;
+        if (trace is not null)
+            trace.Context = request.Context;
 
         // Identity policies (recorded as determining when they allow).
         var identity = default(Found);
