@@ -85,8 +85,19 @@ public sealed class AuthzGrainStorage : IAuthzGrainStorage, ILifecycleParticipan
     /// <inheritdoc/>
     public StorageProviderKind Provider => _dialect.Kind;
 
-    /// <summary>Where the data lives: the SQLite file, or PostgreSQL host:port/database.</summary>
+    /// <inheritdoc/>
     public string Target => _dialect.Target;
+
+    /// <inheritdoc/>
+    public async Task CheckHealthAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dialect.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandTimeout = _commandTimeoutSeconds;
+        command.CommandText = "SELECT COUNT(*) FROM schema_migrations";
+        await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Creates the storage registered under <paramref name="name"/> from the service provider.</summary>
     public static AuthzGrainStorage Create(IServiceProvider services, string name)

@@ -16,6 +16,12 @@ public interface IAuthzGrainStorage : IGrainStorage
     /// <summary>The database it stores to.</summary>
     StorageProviderKind Provider { get; }
 
+    /// <summary>Where the data lives: the SQLite file, or PostgreSQL host:port/database (never a password).</summary>
+    string Target { get; }
+
+    /// <summary>Opens a connection and runs a trivial query; throws when the database cannot be reached.</summary>
+    Task CheckHealthAsync(CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Writes <paramref name="grainState"/> like <see cref="IGrainStorage.WriteStateAsync{T}(string, GrainId, IGrainState{T}, CancellationToken)"/>
     /// and runs <paramref name="alsoWrite"/> in the same transaction: both commit, or neither does.

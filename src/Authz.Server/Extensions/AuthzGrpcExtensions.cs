@@ -1,0 +1,37 @@
+namespace Authz.Server.Extensions;
+
+/// <summary>
+/// The gRPC surface of the server. Service implementations live in <c>Services/</c> and are registered and mapped
+/// here, next to the standard health (<c>grpc.health.v1.Health</c>) and reflection services, so that grpcurl and load
+/// balancers see every service the process serves.
+/// </summary>
+public static class AuthzGrpcExtensions
+{
+    /// <summary>Default and maximum size of one request message; policy documents are a few KiB, batches up to 100 checks.</summary>
+    public const int MaxReceiveMessageSize = 4 * 1024 * 1024;
+
+    /// <summary>Adds the gRPC framework with the server's settings, and reflection.</summary>
+    public static IServiceCollection AddAuthzGrpc(this IServiceCollection services)
+    {
+        services.AddGrpc(options =>
+        {
+            // Exception details go to the log, never to the caller.
+            options.EnableDetailedErrors = false;
+            options.MaxReceiveMessageSize = MaxReceiveMessageSize;
+        });
+        services.AddGrpcReflection();
+        return services;
+    }
+
+    /// <summary>
+    /// Maps the gRPC services: health and reflection, and the <c>authz.v1</c> services of <c>Services/</c> once they
+    /// exist (<c>endpoints.MapGrpcService&lt;AdminService&gt;()</c>, <c>endpoints.MapGrpcService&lt;AuthorizationService&gt;()</c>).
+    /// </summary>
+    public static IEndpointRouteBuilder MapAuthzGrpc(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGrpcHealthChecksService();
+        endpoints.MapGrpcReflectionService();
+        return endpoints;
+    }
+}

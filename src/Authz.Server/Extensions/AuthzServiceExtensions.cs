@@ -1,0 +1,122 @@
+using System.Net;
+using Authz.Server.Health;
+using Authz.Server.Hosting;
+using Authz.Server.Options;
+using Authz.Storage;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace Authz.Server.Extensions;
+
+/// <summary>Composes the Authz server: options, Kestrel, the Orleans silo with its storage, gRPC and health.</summary>
+public static class AuthzServiceExtensions
+{
+    /// <summary>Adds everything the Authz server runs. Call once, then <see cref="AuthzGrpcExtensions.MapAuthzGrpc"/>.</summary>
+    public static WebApplicationBuilder AddAuthzServices(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddAuthzOptions();
+        builder.Services.AddAuthzKestrel();
+        builder.AddAuthzOrleans();
+        builder.Services.AddAuthzGrpc();
+        builder.Services.AddAuthzHealthChecks();
+        builder.Services.AddHostedService<PortAvailabilityCheck>();
+        builder.Services.AddHostedService<ServerLifecycleLogger>();
+        return builder;
+    }
+
+    /// <summary>Binds and validates <c>Authz:Server</c> and <c>Authz:Cluster</c>; a bad value stops the start with its key.</summary>
+    public static IServiceCollection AddAuthzOptions(this IServiceCollection services)
+    {
+        services.AddOptions<AuthzServerOptions>()
+            .BindConfiguration(AuthzServerOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => EndpointAddresses.IsLocalhost(o.GrpcHost) || IPAddress.TryParse(o.GrpcHost, out _),
+                "Authz:Server:GrpcHost must be an IP address or `localhost`")
+            .Validate(o => o.ShutdownTimeout > TimeSpan.Zero, "Authz:Server:ShutdownTimeout must be positive")
+            .ValidateOnStart();
+        services.AddOptions<AuthzClusterOptions>()
+            .BindConfiguration(AuthzClusterOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthzClusterOptions>, AuthzClusterOptionsValidator>();
+        services.AddOptions<HostOptions>()
+            .Configure<IOptions<AuthzServerOptions>>((host, server) => host.ShutdownTimeout = server.Value.ShutdownTimeout);
+        return services;
+    }
+
+    /// <summary>Kestrel serves gRPC over HTTP/2 without TLS (h2c) on <c>Authz:Server:GrpcHost:GrpcPort</c>, and nothing else.</summary>
+    public static IServiceCollection AddAuthzKestrel(this IServiceCollection services)
+    {
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<AuthzServerOptions>>((kestrel, server) =>
+        {
+            var options = server.Value;
+            // Prior-knowledge HTTP/2 only: without TLS there is no ALPN to negotiate it, and gRPC needs HTTP/2.
+            static void Http2Only(ListenOptions listen) => listen.Protocols = HttpProtocols.Http2;
+            if (EndpointAddresses.IsLocalhost(options.GrpcHost) && options.GrpcPort != 0)
+            {
+                kestrel.ListenLocalhost(options.GrpcPort, Http2Only);
+            }
+            else
+            {
+                kestrel.Listen(EndpointAddresses.Resolve(options.GrpcHost), options.GrpcPort, Http2Only);
+            }
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Runs an Orleans silo in the process: localhost clustering (embedded) or Redis membership (cluster), the Authz
+    /// grain storage as the default provider, and membership timing from <c>Authz:Cluster:Membership</c>.
+    /// </summary>
+    public static WebApplicationBuilder AddAuthzOrleans(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        // Clustering is chosen while the silo is composed, so it is read here; validation reports bad values at start.
+        var cluster = builder.Configuration.GetSection(AuthzClusterOptions.SectionName).Get<AuthzClusterOptions>() ?? new AuthzClusterOptions();
+
+        builder.UseOrleans(silo =>
+        {
+            switch (cluster.Clustering)
+            {
+                case ClusteringMode.Redis:
+                    silo.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(cluster.RedisConnectionString ?? string.Empty));
+                    silo.Configure<ClusterOptions>(ids =>
+                    {
+                        ids.ClusterId = cluster.ClusterId;
+                        ids.ServiceId = cluster.ServiceId;
+                    });
+                    silo.ConfigureEndpoints(EndpointAddresses.Resolve(cluster.AdvertisedHost), cluster.SiloPort, cluster.GatewayPort, cluster.ListenOnAnyHostAddress);
+                    break;
+                default:
+                    silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, primarySiloEndpoint: null, cluster.ServiceId, cluster.ClusterId);
+                    break;
+            }
+
+            silo.AddAuthzGrainStorageAsDefault(storage => storage
+                .BindConfiguration(AuthzStorageOptions.SectionName)
+                .Configure<IOptions<AuthzServerOptions>, IConfiguration>((options, server, configuration) =>
+                {
+                    // The SQLite file follows the data directory unless its path is configured itself.
+                    if (string.IsNullOrWhiteSpace(configuration[$"{AuthzStorageOptions.SectionName}:{nameof(AuthzStorageOptions.SqlitePath)}"]))
+                    {
+                        options.SqlitePath = Path.Combine(server.Value.DataDirectory, "authz.db");
+                    }
+                }));
+        });
+
+        builder.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration(AuthzClusterOptions.MembershipSectionName);
+        return builder;
+    }
+
+    /// <summary>Health checks behind the standard gRPC health service: the silo is active and the storage answers.</summary>
+    public static IServiceCollection AddAuthzHealthChecks(this IServiceCollection services)
+    {
+        services.AddGrpcHealthChecks()
+            .AddCheck<SiloHealthCheck>("silo")
+            .AddCheck<StorageHealthCheck>("storage");
+        return services;
+    }
+}
