@@ -48,6 +48,8 @@ public static class PolicyCompiler
         var variables = document.LanguageVersion == PolicyLanguageVersion.V2012_10_17;
         var statements = ImmutableArray.CreateBuilder<CompiledStatement>(document.Statements.Length);
         var principalBased = type is PolicyType.Resource or PolicyType.Trust;
+        // RCP-like guardrails may name principals (AWS's RCP syntax has `Principal`, in practice `*` with conditions).
+        var principalAllowed = principalBased || type == PolicyType.ResourceGuardrail;
 
         foreach (var s in document.Statements)
         {
@@ -55,7 +57,7 @@ public static class PolicyCompiler
             if (principalBased && s.Principal is null)
                 errors.Add(new Diagnostic(Codes.PrincipalRequired, Severity.Error,
                     $"a {Describe(type)} statement must have `Principal` or `NotPrincipal`", s.Location with { Path = path }));
-            if (!principalBased && s.Principal is not null)
+            if (!principalAllowed && s.Principal is not null)
                 errors.Add(new Diagnostic(Codes.PrincipalNotAllowed, Severity.Error,
                     $"a {Describe(type)} statement cannot have `{(s.Principal.Negated ? "NotPrincipal" : "Principal")}`", s.Principal.Location));
             if (type != PolicyType.Trust && s.Resource is null)
@@ -86,7 +88,7 @@ public static class PolicyCompiler
                 Resources = s.Resource is null
                     ? default
                     : [.. s.Resource.Values.Select(r => WildcardPattern.Compile(r.Value, PatternMode.Arn, variables))],
-                Principal = s.Principal is null || !principalBased ? null : new PrincipalMatcher(s.Principal),
+                Principal = s.Principal is null || !principalAllowed ? null : new PrincipalMatcher(s.Principal),
                 Conditions = conditions.ToImmutable(),
             });
         }

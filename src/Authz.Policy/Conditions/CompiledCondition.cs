@@ -25,6 +25,7 @@ public enum ConditionOutcome
 public sealed class CompiledCondition
 {
     private readonly WildcardPattern[] _patterns = [];
+    private readonly ArnPattern[] _arns = [];
     private readonly decimal[] _numbers = [];
     private readonly long[] _dates = [];
     private readonly bool[] _bools = [];
@@ -41,7 +42,7 @@ public sealed class CompiledCondition
     public SourceLocation Location { get; }
 
     private CompiledCondition(ConditionOperator op, string operatorText, string key, SourceLocation location,
-        WildcardPattern[]? patterns = null, decimal[]? numbers = null, long[]? dates = null, bool[]? bools = null,
+        WildcardPattern[]? patterns = null, ArnPattern[]? arns = null, decimal[]? numbers = null, long[]? dates = null, bool[]? bools = null,
         byte[][]? binaries = null, IpRange[]? ranges = null)
     {
         Operator = op;
@@ -49,6 +50,7 @@ public sealed class CompiledCondition
         Key = key;
         Location = location;
         _patterns = patterns ?? [];
+        _arns = arns ?? [];
         _numbers = numbers ?? [];
         _dates = dates ?? [];
         _bools = bools ?? [];
@@ -68,7 +70,7 @@ public sealed class CompiledCondition
     }
 
     private CompiledCondition(CompiledCondition other)
-        : this(other.Operator, other.OperatorText, other.Key, other.Location, other._patterns, other._numbers, other._dates,
+        : this(other.Operator, other.OperatorText, other.Key, other.Location, other._patterns, other._arns, other._numbers, other._dates,
             other._bools, other._binaries, other._ranges)
     {
     }
@@ -100,8 +102,8 @@ public sealed class CompiledCondition
             }
             case OperatorFamily.Arn:
             {
-                var patterns = values.Select(v => WildcardPattern.Compile(v.Text, PatternMode.Arn, variables)).ToArray();
-                return new CompiledCondition(op, operatorText, clause.Key, clause.Location, patterns: patterns);
+                var arns = values.Select(v => ArnPattern.Compile(v.Text, variables)).ToArray();
+                return new CompiledCondition(op, operatorText, clause.Key, clause.Location, arns: arns);
             }
             case OperatorFamily.Numeric:
             {
@@ -236,7 +238,7 @@ public sealed class CompiledCondition
             case OperatorFamily.Arn:
                 if (!Arn.HasArnShape(value))
                     return ConditionOutcome.Error;
-                foreach (var p in _patterns)
+                foreach (var p in _arns)
                     if (p.IsMatch(value, context))
                         return ConditionOutcome.True;
                 return ConditionOutcome.False;
