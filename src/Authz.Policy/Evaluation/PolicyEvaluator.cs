@@ -44,24 +44,25 @@ public static class PolicyEvaluator
         var caller = request.Principal;
         // Without a trace, the first applicable Deny decides and scanning can stop.
         var stopOnDeny = trace is null;
+        var hasBoundary = !principal.Boundaries.IsEmpty;
         if (trace is not null)
             trace.Context = request.Context;
 
         // Identity policies (recorded as determining when they allow).
         var identity = default(Found);
-        if (Scan(principal.IdentityIndex, request, ref identity, trace, recordAllows: true) && stopOnDeny)
+        if (Scan(principal.IdentityIndex, request, ref identity, trace, recordAllows: true, hasBoundary) && stopOnDeny)
             return Decision.ExplicitDeny;
 
         var resourceFound = default(Found);
-        if (resource.Policy is { } rp && Scan(rp.Index, request, ref resourceFound, trace, recordAllows: true) && stopOnDeny)
+        if (resource.Policy is { } rp && Scan(rp.Index, request, ref resourceFound, trace, recordAllows: true, hasBoundary) && stopOnDeny)
             return Decision.ExplicitDeny;
 
         var boundary = default(Found);
-        if (Scan(principal.BoundaryIndex, request, ref boundary, trace, recordAllows: false) && stopOnDeny)
+        if (Scan(principal.BoundaryIndex, request, ref boundary, trace, recordAllows: false, hasBoundary) && stopOnDeny)
             return Decision.ExplicitDeny;
 
         var sessionFound = default(Found);
-        if (session is not null && Scan(session.Index, request, ref sessionFound, trace, recordAllows: false) && stopOnDeny)
+        if (session is not null && Scan(session.Index, request, ref sessionFound, trace, recordAllows: false, hasBoundary) && stopOnDeny)
             return Decision.ExplicitDeny;
 
         // Guardrails over principals (SCP-like) apply to callers that belong to a tenant.
@@ -73,7 +74,7 @@ public static class PolicyEvaluator
             {
                 var found = default(Found);
                 foreach (var p in level)
-                    if (Scan(p.Index, request, ref found, trace, recordAllows: false) && stopOnDeny)
+                    if (Scan(p.Index, request, ref found, trace, recordAllows: false, hasBoundary) && stopOnDeny)
                         return Decision.ExplicitDeny;
                 guardrailDeny |= found.Deny;
                 guardrailsAllow &= found.Allow;
@@ -88,7 +89,7 @@ public static class PolicyEvaluator
             {
                 var found = default(Found);
                 foreach (var p in level)
-                    if (Scan(p.Index, request, ref found, trace, recordAllows: false) && stopOnDeny)
+                    if (Scan(p.Index, request, ref found, trace, recordAllows: false, hasBoundary) && stopOnDeny)
                         return Decision.ExplicitDeny;
                 resourceGuardrailDeny |= found.Deny;
             }
@@ -175,24 +176,24 @@ public static class PolicyEvaluator
     /// Checks one policy's candidate statements. Returns true when an applicable Deny was found (so a caller without
     /// a trace can stop).
     /// </summary>
-    private static bool Scan(ActionIndex index, AuthorizationRequest request, ref Found found, EvaluationTrace? trace, bool recordAllows)
+    private static bool Scan(ActionIndex index, AuthorizationRequest request, ref Found found, EvaluationTrace? trace, bool recordAllows, bool hasBoundary)
     {
         var before = found.Deny;
         foreach (var s in index.Exact(request.Action))
-            if (Check(s, request, ref found, trace, recordAllows, checkAction: false) && trace is null)
+            if (Check(s, request, ref found, trace, recordAllows, hasBoundary, checkAction: false) && trace is null)
                 return true;
         foreach (var s in index.SameService(request.Action))
-            if (Check(s, request, ref found, trace, recordAllows, checkAction: true) && trace is null)
+            if (Check(s, request, ref found, trace, recordAllows, hasBoundary, checkAction: true) && trace is null)
                 return true;
         foreach (var s in index.Always)
-            if (Check(s, request, ref found, trace, recordAllows, checkAction: true) && trace is null)
+            if (Check(s, request, ref found, trace, recordAllows, hasBoundary, checkAction: true) && trace is null)
                 return true;
         return found.Deny && !before;
     }
 
     /// <summary>Applies one statement; returns true when it is an applicable Deny.</summary>
     private static bool Check(CompiledStatement s, AuthorizationRequest request, ref Found found, EvaluationTrace? trace,
-        bool recordAllows, bool checkAction)
+        bool recordAllows, bool hasBoundary, bool checkAction)
     {
         if (checkAction && !s.MatchesAction(request.Action))
             return false;
@@ -202,6 +203,10 @@ public static class PolicyEvaluator
         if (s.Principal is not null)
         {
             principalMatch = s.Principal.Match(request.Principal);
+            // AWS (permissions boundaries): a resource policy Deny with NotPrincipal "will always deny an IAM principal
+            // that has a permissions boundary policy attached", whatever NotPrincipal lists.
+            if (principalMatch == PrincipalMatch.None && s.Principal.Negated && s.Effect == Effect.Deny && hasBoundary)
+                principalMatch = PrincipalMatch.Indirect;
             if (principalMatch == PrincipalMatch.None)
                 return false;
         }
