@@ -6,11 +6,13 @@ namespace Authz.Policy.Compilation;
 /// The matcher of the ARN condition operators (<c>ArnEquals</c>, <c>ArnLike</c> and their negations). AWS checks
 /// "each of the six colon-delimited components of the ARN separately", so unlike the <c>Resource</c> element a
 /// <c>*</c> never reaches past its component's colon; only the sixth component (the resource part) may itself contain
-/// colons. A pattern with fewer than six components matches nothing. Immutable and allocation-free when matching.
+/// colons. The pattern <c>*</c> matches every ARN; any other pattern with fewer than six components matches nothing.
+/// Immutable and allocation-free when matching.
 /// </summary>
 public sealed class ArnPattern
 {
     private readonly WildcardPattern[]? _components;
+    private readonly bool _matchAll;
 
     /// <summary>The pattern as written.</summary>
     public string Source { get; }
@@ -19,6 +21,7 @@ public sealed class ArnPattern
     {
         Source = source;
         _components = components;
+        _matchAll = source == "*";
     }
 
     /// <summary>Compiles a pattern; <paramref name="variables"/> enables policy variables.</summary>
@@ -31,6 +34,8 @@ public sealed class ArnPattern
     /// <summary>Whether <paramref name="value"/> (an ARN) matches, component by component.</summary>
     public bool IsMatch(ReadOnlySpan<char> value, RequestContext? context)
     {
+        if (_matchAll)
+            return true;
         if (_components is null)
             return false;
         var rest = value;
