@@ -74,8 +74,14 @@ public static class AuthzServiceExtensions
     public static WebApplicationBuilder AddAuthzOrleans(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        // Clustering is chosen while the silo is composed, so it is read here; validation reports bad values at start.
+        // Clustering is chosen while the silo is composed, so it is read here rather than through IOptions.
         var cluster = builder.Configuration.GetSection(AuthzClusterOptions.SectionName).Get<AuthzClusterOptions>() ?? new AuthzClusterOptions();
+        // The topology decides how the silo is composed, so an impossible one is refused now rather than half-built.
+        var topology = new AuthzClusterOptionsValidator(builder.Configuration).Validate(Microsoft.Extensions.Options.Options.DefaultName, cluster);
+        if (topology.Failed)
+        {
+            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(AuthzClusterOptions), topology.Failures);
+        }
 
         builder.UseOrleans(silo =>
         {

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Authz.Server.Extensions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Authz.Server.Tests;
+
+/// <summary>The real server composition (as in Program.cs) on free loopback ports, in this process.</summary>
+public sealed class ServerHost : IAsyncDisposable
+{
+    private ServerHost(WebApplication app, Ports ports, string dataDirectory)
+    {
+        App = app;
+        Ports = ports;
+        DataDirectory = dataDirectory;
+    }
+
+    public WebApplication App { get; }
+
+    public Ports Ports { get; }
+
+    public string DataDirectory { get; }
+
+    public bool Started { get; private set; }
+
+    public Uri GrpcAddress => new($"http://127.0.0.1:{Ports.Grpc}");
+
+    /// <summary>The settings of an embedded server on <paramref name="ports"/> with its data in <paramref name="dataDirectory"/>.</summary>
+    public static Dictionary<string, string?> EmbeddedSettings(Ports ports, string dataDirectory) => new()
+    {
+        ["Authz:Server:GrpcPort"] = ports.Grpc.ToString(CultureInfo),
+        ["Authz:Server:DataDirectory"] = dataDirectory,
+        ["Authz:Server:ShutdownTimeout"] = "00:00:10",
+        ["Authz:Cluster:SiloPort"] = ports.Silo.ToString(CultureInfo),
+        ["Authz:Cluster:GatewayPort"] = ports.Gateway.ToString(CultureInfo),
+        ["Authz:Cluster:ServiceId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
+    };
+
+    /// <summary>Builds the server with <paramref name="settings"/> over the defaults, without starting it.</summary>
+    public static ServerHost Build(Ports ports, string dataDirectory, IDictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddAuthzServices();
+        var app = builder.Build();
+        app.MapAuthzGrpc();
+        return new ServerHost(app, ports, dataDirectory);
+    }
+
+    public static async Task<ServerHost> StartEmbeddedAsync()
+    {
+        var ports = Ports.Free();
+        var dataDirectory = NewTempDirectory();
+        var host = Build(ports, dataDirectory, EmbeddedSettings(ports, dataDirectory));
+        await host.StartAsync();
+        return host;
+    }
+
+    public async Task StartAsync()
+    {
+        await App.StartAsync();
+        Started = true;
+    }
+
+    public static string NewTempDirectory() => Path.Combine(Path.GetTempPath(), "authz-server-tests", Guid.NewGuid().ToString("N"));
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (Started)
+            {
+                await App.StopAsync();
+            }
+        }
+        finally
+        {
+            await App.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (Directory.Exists(DataDirectory))
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+        }
+    }
+
+    private static readonly CultureInfo CultureInfo = CultureInfo.InvariantCulture;
+}
+
+/// <summary>Three distinct free loopback ports.</summary>
+public sealed record Ports(int Grpc, int Silo, int Gateway)
+{
+    public static Ports Free()
+    {
+        // Hold all three listeners until the ports are read, so the three differ.
+        var listeners = Enumerable.Range(0, 3).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        foreach (var listener in listeners)
+        {
+            listener.Start();
+        }
+
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        foreach (var listener in listeners)
+        {
+            listener.Stop();
+        }
+
+        return new Ports(ports[0], ports[1], ports[2]);
+    }
+}
