@@ -1,3 +1,5 @@
+using Authz.Server.Services;
+
 namespace Authz.Server.Extensions;
 
 /// <summary>
@@ -32,6 +34,7 @@ public static class AuthzGrpcExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapGrpcReflectionService();
+        endpoints.MapGrpcService<AdminService>();
         return endpoints;
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Authz.Server.Health;
 using Authz.Server.Hosting;
 using Authz.Server.Options;
+using Authz.Server.Services;
 using Authz.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ public static class AuthzServiceExtensions
         builder.Services.AddAuthzKestrel();
         builder.AddAuthzOrleans();
         builder.Services.AddAuthzGrpc();
+        builder.Services.AddAuthzAdmin();
         builder.Services.AddAuthzHealthChecks();
         builder.Services.AddHostedService<PortAvailabilityCheck>();
         builder.Services.AddHostedService<ServerLifecycleLogger>();
