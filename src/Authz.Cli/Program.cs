@@ -4,5 +4,6 @@ using Authz.Cli.Commands;
 var root = new RootCommand("authz: the Authz policy engine and service command line")
 {
     SimulateCommand.Create(),
+    ValidateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
