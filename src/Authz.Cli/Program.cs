@@ -4,6 +4,7 @@ using Authz.Cli.Commands;
 var root = new RootCommand("authz: the Authz policy engine and service command line")
 {
     SimulateCommand.Create(),
+    Authz.Cli.Commands.Loadtest.LoadtestCommand.Create(),
     ValidateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
