@@ -222,8 +222,14 @@ public sealed class TenantGrain(
 
     private async Task SaveAsync(TenantState next)
     {
+        var previous = state.State.Revision;
         await StateWrites.SaveAsync(state, next, this);
         _basis = null;
+        if (next.Revision > previous)
+        {
+            // Tell every silo's decision cache, after the write is durable (one-way: the writer does not wait).
+            GrainFactory.GetGrain<IRevisionHubGrain>(0).Publish(TenantId, next.Revision).Ignore();
+        }
     }
 
     private Task SaveDirectoryAsync() =>

@@ -36,7 +36,19 @@ public sealed class EvaluationTrace
         Reason = null;
     }
 
-    private FailedConditionStatement DescribeFailure(CompiledStatement statement, CompiledCondition condition)
+    /// <summary>The statements that decided <paramref name="decision"/>: matching Denies, or matching identity and resource Allows.</summary>
+    public IReadOnlyList<CompiledStatement> Determining(Decision decision) => decision switch
+    {
+        Decision.ExplicitDeny => Denies,
+        Decision.Allow => Allows,
+        _ => [],
+    };
+
+    /// <summary>With <see cref="Explain"/>: statements that matched but failed on a condition, with the failing condition.</summary>
+    public IReadOnlyList<(CompiledStatement Statement, CompiledCondition Condition)> ConditionFailures => FailedConditions;
+
+    /// <summary>Why a condition failed for the traced request: the key is missing, or the values compared.</summary>
+    public FailedConditionStatement DescribeFailure(CompiledStatement statement, CompiledCondition condition)
     {
         var missing = !Context.TryGetValues(condition.Key, out var values);
         var policyValues = string.Join(", ", condition.PolicyValues.Select(v => $"`{v}`"));

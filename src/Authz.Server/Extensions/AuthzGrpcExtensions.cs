@@ -35,6 +35,7 @@ public static class AuthzGrpcExtensions
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcService<AdminService>();
+        endpoints.MapGrpcService<AuthorizationService>();
         return endpoints;
     }
 }

@@ -23,6 +23,7 @@ public static class AuthzServiceExtensions
         builder.AddAuthzOrleans();
         builder.Services.AddAuthzGrpc();
         builder.Services.AddAuthzAdmin();
+        builder.Services.AddAuthzDecisions();
         builder.Services.AddAuthzHealthChecks();
         builder.Services.AddHostedService<PortAvailabilityCheck>();
         builder.Services.AddHostedService<ServerLifecycleLogger>();

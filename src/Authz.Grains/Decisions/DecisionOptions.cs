@@ -1,0 +1,26 @@
+namespace Authz.Grains.Decisions;
+
+/// <summary>Settings of the decision path (<c>Authz:Decisions</c>).</summary>
+public sealed class DecisionOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Authz:Decisions";
+
+    /// <summary>
+    /// How long a cached principal or resource is used without revalidation when no revision notification arrives.
+    /// It bounds staleness if a notification is lost; normally notifications revalidate entries within milliseconds.
+    /// </summary>
+    public TimeSpan MaxEntryAge { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often each silo renews its subscription with the revision hub.</summary>
+    public TimeSpan ObserverRenewal { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How many principals a silo keeps compiled; beyond it the least recently loaded are dropped.</summary>
+    public int MaxPrincipals { get; set; } = 200_000;
+
+    /// <summary>How many resource ARNs a silo keeps resolved.</summary>
+    public int MaxResources { get; set; } = 200_000;
+
+    /// <summary>The most checks in one BatchAuthorize call.</summary>
+    public int MaxBatchSize { get; set; } = 100;
+}
