@@ -56,10 +56,10 @@ public static class PolicyCompiler
             var path = s.Location.Path.Length > 0 ? s.Location.Path : $"statement[{s.Index}]";
             if (principalBased && s.Principal is null)
                 errors.Add(new Diagnostic(Codes.PrincipalRequired, Severity.Error,
-                    $"a {Describe(type)} statement must have `Principal` or `NotPrincipal`", s.Location with { Path = path }));
+                    $"{Describe(type)} statement must have `Principal` or `NotPrincipal`", s.Location with { Path = path }));
             if (!principalAllowed && s.Principal is not null)
                 errors.Add(new Diagnostic(Codes.PrincipalNotAllowed, Severity.Error,
-                    $"a {Describe(type)} statement cannot have `{(s.Principal.Negated ? "NotPrincipal" : "Principal")}`", s.Principal.Location));
+                    $"{Describe(type)} statement cannot have `{(s.Principal.Negated ? "NotPrincipal" : "Principal")}`", s.Principal.Location));
             if (type != PolicyType.Trust && s.Resource is null)
                 errors.Add(new Diagnostic(Codes.ResourceRequired, Severity.Error,
                     "missing required element `Resource` or `NotResource`", s.Location with { Path = path }));
@@ -100,12 +100,12 @@ public static class PolicyCompiler
 
     private static string Describe(PolicyType type) => type switch
     {
-        PolicyType.Identity => "identity policy",
-        PolicyType.Resource => "resource policy",
-        PolicyType.Trust => "trust policy",
-        PolicyType.PermissionsBoundary => "permissions boundary",
-        PolicyType.Guardrail => "guardrail",
-        PolicyType.ResourceGuardrail => "resource guardrail",
-        _ => "session policy",
+        PolicyType.Identity => "an identity policy",
+        PolicyType.Resource => "a resource policy",
+        PolicyType.Trust => "a trust policy",
+        PolicyType.PermissionsBoundary => "a permissions boundary",
+        PolicyType.Guardrail => "a guardrail",
+        PolicyType.ResourceGuardrail => "a resource guardrail",
+        _ => "a session policy",
     };
 }
