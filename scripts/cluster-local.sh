@@ -26,6 +26,7 @@ cluster_id=${AUTHZ_CLUSTER_ID:-authz-local}
 grpc_port() { echo $((50050 + $1)); }
 silo_port() { echo $((11110 + $1)); }
 gateway_port() { echo $((29999 + $1)); }
+metrics_port() { echo $((9463 + $1)); }
 pid_of() { cat "$dir/silo-$1.pid" 2>/dev/null || true; }
 running() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 
@@ -40,6 +41,7 @@ start_silo() {
   (
     cd "$dir/silo-$n"
     export Authz__Server__GrpcPort=$(grpc_port "$n")
+    export Authz__Server__MetricsPort=$(metrics_port "$n")
     export Authz__Server__DataDirectory="$dir/silo-$n"
     export Authz__Cluster__Clustering=Redis
     export Authz__Cluster__RedisConnectionString="127.0.0.1:$redis_port"

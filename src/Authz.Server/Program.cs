@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.AddAuthzServices();
 
 var app = builder.Build();
+app.UseAuthzMetricsEndpoint();
 app.MapAuthzGrpc();
 
 await app.RunAsync();

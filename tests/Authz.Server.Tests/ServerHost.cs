@@ -33,6 +33,7 @@ public sealed class ServerHost : IAsyncDisposable
     {
         ["Authz:Server:GrpcPort"] = ports.Grpc.ToString(CultureInfo),
         ["Authz:Server:DataDirectory"] = dataDirectory,
+        ["Authz:Server:MetricsPort"] = "0",
         ["Authz:Server:ShutdownTimeout"] = "00:00:10",
         ["Authz:Cluster:SiloPort"] = ports.Silo.ToString(CultureInfo),
         ["Authz:Cluster:GatewayPort"] = ports.Gateway.ToString(CultureInfo),
@@ -47,6 +48,7 @@ public sealed class ServerHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddAuthzServices();
         var app = builder.Build();
+        app.UseAuthzMetricsEndpoint();
         app.MapAuthzGrpc();
         return new ServerHost(app, ports, dataDirectory);
     }

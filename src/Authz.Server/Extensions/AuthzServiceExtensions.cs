@@ -24,6 +24,7 @@ public static class AuthzServiceExtensions
         builder.Services.AddAuthzGrpc();
         builder.Services.AddAuthzAdmin();
         builder.Services.AddAuthzDecisions();
+        builder.AddAuthzTelemetry();
         builder.Services.AddAuthzHealthChecks();
         builder.Services.AddHostedService<PortAvailabilityCheck>();
         builder.Services.AddHostedService<ServerLifecycleLogger>();
@@ -65,6 +66,12 @@ public static class AuthzServiceExtensions
             else
             {
                 kestrel.Listen(EndpointAddresses.Resolve(options.GrpcHost), options.GrpcPort, Http2Only);
+            }
+
+            // Prometheus scrapes over plain HTTP/1.1, on a port of its own.
+            if (options.MetricsPort >= 0)
+            {
+                kestrel.Listen(EndpointAddresses.Resolve(options.GrpcHost), options.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
             }
         });
         return services;

@@ -19,6 +19,19 @@ public sealed class AuthzServerOptions
     public int GrpcPort { get; set; } = 50051;
 
     /// <summary>
+    /// The port of the Prometheus scrape endpoint (<c>GET /metrics</c>, HTTP/1.1, on <see cref="GrpcHost"/>), kept apart
+    /// from the h2c gRPC port. Default 9464; 0 picks a free port; -1 turns the endpoint off.
+    /// </summary>
+    [Range(-1, 65535)]
+    public int MetricsPort { get; set; } = 9464;
+
+    /// <summary>
+    /// Record traces of the check path (<c>Authz.Decisions</c> activity source) and export them to the console log.
+    /// Off by default; when off, starting an activity costs a null check.
+    /// </summary>
+    public bool Tracing { get; set; }
+
+    /// <summary>
     /// The data directory: the SQLite file lives here (<c>authz.db</c>) unless <c>Authz:Storage:SqlitePath</c> says
     /// otherwise. Default <c>./data</c>.
     /// </summary>
