@@ -243,6 +243,24 @@ public sealed class LoadtestRunTests : IDisposable
         Assert.Equal(1UL, await client.EnsureTenantAsync("123456789012", "t"));
     }
 
+    [Fact]
+    public async Task A_bare_seed_flag_seeds_again()
+    {
+        var population = new MlPlatformPopulation(1, 20);
+        await using var server = await FakeAuthzServer.StartAsync(population);
+        var root = new RootCommand { LoadtestCommand.Create() };
+        string[] common = ["loadtest", "--target", server.Address, "--principals", "20", "--concurrency", "1", "--duration", "200ms", "--warmup", "0", "--out", _output];
+
+        Assert.Equal(0, await root.Parse(common).InvokeAsync());
+        Assert.Equal(16, server.Admin.CallsOf("CreateUser"));
+        Assert.Equal(0, await root.Parse(common).InvokeAsync());
+        Assert.Equal(16, server.Admin.CallsOf("CreateUser"));
+        Assert.Equal(0, await root.Parse([.. common, "--seed"]).InvokeAsync());
+        Assert.Equal(32, server.Admin.CallsOf("CreateUser"));
+        Assert.Equal(0, await root.Parse([.. common, "--seed", "never"]).InvokeAsync());
+        Assert.Equal(32, server.Admin.CallsOf("CreateUser"));
+    }
+
     [Theory]
     [InlineData("--duration", "10x")]
     [InlineData("--concurrency", "0")]

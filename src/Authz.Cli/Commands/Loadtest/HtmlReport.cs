@@ -33,13 +33,14 @@ public static class HtmlReport
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(E(title)).Append("</title>\n<style>\n")
             .Append("body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#222;max-width:1100px}\n")
             .Append("h1{font-size:20px}h2{font-size:16px;margin-top:32px}p.note{color:#555;font-size:13px;max-width:960px}\n")
-            .Append("table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}\n")
+            .Append("table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right;white-space:nowrap}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}\n")
             .Append("svg{background:#fff;border:1px solid #ddd;margin-top:8px}\n")
             .Append("</style>\n</head>\n<body>\n");
         html.Append("<h1>").Append(E(title)).Append("</h1>\n");
         html.Append("<p class=\"note\">Started ").Append(E(results.StartedAt.ToString("u", Inv))).Append(" by ").Append(E(results.Generator))
             .Append(" on ").Append(E(results.Machine.HostName)).Append(" (").Append(results.Machine.ProcessorCount).Append(" cores")
-            .Append(results.Machine.CpuModel is { } cpu ? ", " + E(cpu) : string.Empty).Append(", ").Append(E(results.Machine.Os)).Append(", ").Append(E(results.Machine.Runtime)).Append(").");
+            .Append(results.Machine.CpuModel is { } cpu ? ", " + E(cpu) : string.Empty).Append(", ").Append(E(results.Machine.Os)).Append(", ").Append(E(results.Machine.Runtime))
+            .Append(results.Machine.LoadAverage is { } load ? $", load average {load.ToString("0.0", Inv)} at the start" : string.Empty).Append(").");
         if (p.Note is { Length: > 0 } note)
             html.Append(' ').Append(E(note));
         html.Append("</p>\n");
@@ -215,19 +216,39 @@ public static class HtmlReport
         return (a, b);
     }
 
-    /// <summary>The smallest 1, 2 or 5 × 10^k at or above <paramref name="value"/>.</summary>
+    /// <summary>A round axis end at or above <paramref name="value"/>: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k.</summary>
     internal static double NiceCeiling(double value)
     {
         if (!(value > 0))
             return 1;
         var magnitude = Math.Pow(10, Math.Floor(Math.Log10(value)));
-        foreach (var m in new[] { 1.0, 2.0, 2.5, 5.0, 10.0 })
+        foreach (var m in new[] { 1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0 })
+            if (m * magnitude >= value * (1 - 1e-9))
+                return m * magnitude;
+        return 10 * magnitude;
+    }
+
+    /// <summary>The smallest 1, 2 or 5 × 10^k at or above <paramref name="value"/>: a tick spacing.</summary>
+    internal static double NiceStep(double value)
+    {
+        if (!(value > 0))
+            return 1;
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(value)));
+        foreach (var m in new[] { 1.0, 2.0, 5.0 })
             if (m * magnitude >= value * (1 - 1e-9))
                 return m * magnitude;
         return 10 * magnitude;
     }
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    /// <summary>A round axis value: <c>200 µs</c>, <c>5 ms</c>, <c>1 s</c>.</summary>
+    internal static string TickLatency(double microseconds) => microseconds switch
+    {
+        < 1_000 => microseconds.ToString("0.##", Inv) + " µs",
+        < 1_000_000 => (microseconds / 1_000).ToString("0.##", Inv) + " ms",
+        _ => (microseconds / 1_000_000).ToString("0.##", Inv) + " s",
+    };
 
     private static string F(double v) => v.ToString("0.#", Inv);
 
@@ -264,7 +285,7 @@ public static class HtmlReport
 
         public void LinearXAxis(double lo, double hi, Func<double, double> x, string label)
         {
-            var step = NiceCeiling((hi - lo) / 8);
+            var step = NiceStep((hi - lo) / 8);
             for (var v = lo; v <= hi + step / 1000; v += step)
             {
                 Line(x(v), Top, x(v), Height - Bottom, "#eee");
@@ -275,7 +296,7 @@ public static class HtmlReport
 
         public void LinearYAxis(double lo, double hi, Func<double, double> y, string label)
         {
-            var step = NiceCeiling((hi - lo) / 6);
+            var step = NiceStep((hi - lo) / 6);
             for (var v = lo; v <= hi + step / 1000; v += step)
             {
                 Line(Left, y(v), Width - Right, y(v), "#eee");
@@ -289,7 +310,7 @@ public static class HtmlReport
             foreach (var (v, major) in LogTicks(lo, hi))
             {
                 Line(x(v), Top, x(v), Height - Bottom, major ? "#ddd" : "#f2f2f2");
-                Text(x(v), Height - Bottom + 16, ResultsConsole.Latency(v), "middle", major ? 11 : 9, major ? "#333" : "#888");
+                Text(x(v), Height - Bottom + 16, TickLatency(v), "middle", major ? 11 : 9, major ? "#333" : "#888");
             }
             Text((Left + Width - Right) / 2.0, Height - 14, label, "middle", 12, "#222");
         }
@@ -299,7 +320,7 @@ public static class HtmlReport
             foreach (var (v, major) in LogTicks(lo, hi))
             {
                 Line(Left, y(v), Width - Right, y(v), major ? "#ddd" : "#f2f2f2");
-                Text(Left - 6, y(v) + 4, ResultsConsole.Latency(v), "end", major ? 11 : 9, major ? "#333" : "#888");
+                Text(Left - 6, y(v) + 4, TickLatency(v), "end", major ? 11 : 9, major ? "#333" : "#888");
             }
             YLabel(label + " (log scale)");
         }

@@ -30,7 +30,6 @@ public static class LoadtestCommand
             Description = "Write the population through the Admin API first: auto (when its first tenant is missing), always (also the bare flag), or never",
             Arity = ArgumentArity.ZeroOrOne,
             DefaultValueFactory = _ => "auto",
-            CustomParser = r => r.Tokens.Count == 0 ? "always" : r.Tokens[0].Value,
         };
         var tenants = new Option<int>("--tenants") { Description = "Tenants in the population (12-digit ids from 700000000001)", DefaultValueFactory = _ => 1 };
         var principals = new Option<int>("--principals") { Description = "Principals in the population: users (data scientists, MLOps engineers) and sessions of the training and inference roles", DefaultValueFactory = _ => 1000 };
@@ -66,6 +65,9 @@ public static class LoadtestCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var console = AnsiConsole.Console;
+            // Redirected output (CI logs, `| tee`) would otherwise wrap the tables at 80 columns.
+            if (Console.IsOutputRedirected)
+                console.Profile.Width = 200;
             if (parse.GetValue(compare) is { Length: 2 } files)
                 return Compare(console, files[0], files[1]);
 
@@ -79,7 +81,9 @@ public static class LoadtestCommand
                 else
                     errors.Add("--target: " + error);
             }
-            var seedMode = parse.GetValue(seed)?.ToLowerInvariant() switch
+            // A bare `--seed` means always.
+            var seedText = parse.GetResult(seed) is { Implicit: false, Tokens.Count: 0 } ? "always" : parse.GetValue(seed);
+            var seedMode = seedText?.ToLowerInvariant() switch
             {
                 "auto" => SeedMode.Auto,
                 "always" or "true" => SeedMode.Always,

@@ -60,8 +60,11 @@ public sealed record LoadtestResults(
     }
 }
 
-/// <summary>The machine the generator ran on.</summary>
-public sealed record MachineInfo(string HostName, int ProcessorCount, string? CpuModel, string Os, string Runtime)
+/// <summary>
+/// The machine the generator ran on, with its one-minute load average when the run started: a load above the number
+/// of cores means other processes competed for the CPU.
+/// </summary>
+public sealed record MachineInfo(string HostName, int ProcessorCount, string? CpuModel, string Os, string Runtime, double? LoadAverage = null)
 {
     /// <summary>This machine.</summary>
     public static MachineInfo Current() => new(
@@ -69,7 +72,24 @@ public sealed record MachineInfo(string HostName, int ProcessorCount, string? Cp
         Environment.ProcessorCount,
         ReadCpuModel(),
         RuntimeInformation.OSDescription,
-        RuntimeInformation.FrameworkDescription);
+        RuntimeInformation.FrameworkDescription,
+        ReadLoadAverage());
+
+    /// <summary>The one-minute load average (Linux), or null.</summary>
+    public static double? ReadLoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg")
+                && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var load)
+                ? load
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 
     private static string? ReadCpuModel()
     {

@@ -41,6 +41,11 @@ public sealed class LoadtestRunner(LoadtestSettings settings, IAnsiConsole conso
         var serverPids = FindServerProcesses();
         WarnAboutQueueing();
 
+        var machine = MachineInfo.Current();
+        if (machine.LoadAverage is { } load && load > machine.ProcessorCount)
+            console.MarkupLine("[yellow]load average {0} on {1} cores: other processes compete for the CPU, so the figures understate the server[/]",
+                load.ToString("0.0", CultureInfo.InvariantCulture), machine.ProcessorCount);
+
         ICallDriver driver = settings.BatchSize is { } size
             ? new BatchAuthorizeDriver(client, workload, size, settings.Timeout)
             : new AuthorizeDriver(client, workload, settings.Timeout);
@@ -57,7 +62,7 @@ public sealed class LoadtestRunner(LoadtestSettings settings, IAnsiConsole conso
             steps.Add(await RunStepAsync(driver, label, concurrency, rate, serverPids, settings.RandomSeed + 1000 * index++, cancellationToken).ConfigureAwait(false));
         }
 
-        var results = new LoadtestResults(LoadtestResults.CurrentSchemaVersion, "authz loadtest", startedAt, MachineInfo.Current(), Parameters(serverPids), steps);
+        var results = new LoadtestResults(LoadtestResults.CurrentSchemaVersion, "authz loadtest", startedAt, machine, Parameters(serverPids), steps);
         console.WriteLine();
         ResultsConsole.WriteTable(console, results);
         Directory.CreateDirectory(settings.OutputDirectory);

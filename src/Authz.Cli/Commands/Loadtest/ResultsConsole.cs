@@ -89,33 +89,36 @@ public static class ResultsConsole
         console.MarkupLine("[bold]B[/] = {0}: {1}", Markup.Escape(secondName), Markup.Escape(second.Parameters.Describe()));
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("step");
-        foreach (var name in new[] { "A calls/s", "B calls/s", "B/A", "A p50", "B p50", "B/A", "A p99", "B p99", "B/A", "A p99.9", "B p99.9", "B/A", "errors A/B" })
+        foreach (var name in new[] { "calls/s A → B", "p50 A → B", "p99 A → B", "p99.9 A → B", "errors A/B" })
             table.AddColumn(new TableColumn(name).RightAligned());
 
         var compared = 0;
         var byLabel = second.Steps.GroupBy(s => s.Label, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         foreach (var a in first.Steps)
         {
-            if (!byLabel.Remove(a.Label, out var b))
-            {
-                table.AddRow(Markup.Escape(a.Label), Rate(a.CallsPerSecond), "–", "–", Latency(a.LatencyUs.P50), "–", "–", Latency(a.LatencyUs.P99), "–", "–", Latency(a.LatencyUs.P999), "–", "–", $"{a.ErrorCount}/–");
-                continue;
-            }
-            compared++;
+            var b = byLabel.Remove(a.Label, out var match) ? match : null;
+            if (b is not null)
+                compared++;
             table.AddRow(
                 Markup.Escape(a.Label),
-                Rate(a.CallsPerSecond), Rate(b.CallsPerSecond), Ratio(Divide(b.CallsPerSecond, a.CallsPerSecond)),
-                Latency(a.LatencyUs.P50), Latency(b.LatencyUs.P50), Ratio(Divide(b.LatencyUs.P50, a.LatencyUs.P50)),
-                Latency(a.LatencyUs.P99), Latency(b.LatencyUs.P99), Ratio(Divide(b.LatencyUs.P99, a.LatencyUs.P99)),
-                Latency(a.LatencyUs.P999), Latency(b.LatencyUs.P999), Ratio(Divide(b.LatencyUs.P999, a.LatencyUs.P999)),
-                $"{a.ErrorCount}/{b.ErrorCount}");
+                Pair(a.CallsPerSecond, b?.CallsPerSecond, Rate),
+                Pair(a.LatencyUs.P50, b?.LatencyUs.P50, v => Latency(v)),
+                Pair(a.LatencyUs.P99, b?.LatencyUs.P99, v => Latency(v)),
+                Pair(a.LatencyUs.P999, b?.LatencyUs.P999, v => Latency(v)),
+                $"{a.ErrorCount}/{(b is null ? "–" : b.ErrorCount.ToString(CultureInfo.InvariantCulture))}");
         }
         foreach (var b in byLabel.Values)
-            table.AddRow(Markup.Escape(b.Label), "–", Rate(b.CallsPerSecond), "–", "–", Latency(b.LatencyUs.P50), "–", "–", Latency(b.LatencyUs.P99), "–", "–", Latency(b.LatencyUs.P999), "–", $"–/{b.ErrorCount}");
+            table.AddRow(Markup.Escape(b.Label), "– → " + Rate(b.CallsPerSecond), "– → " + Latency(b.LatencyUs.P50), "– → " + Latency(b.LatencyUs.P99), "– → " + Latency(b.LatencyUs.P999), $"–/{b.ErrorCount}");
         console.Write(table);
         console.MarkupLine("[grey]B/A above 1 means B is faster for calls/s and slower for latency[/]");
         return compared;
     }
 
     private static double? Divide(double numerator, double denominator) => denominator > 0 ? numerator / denominator : null;
+
+    /// <summary><c>7,012 → 52,310  [bold]7.46×[/]</c>: both figures and the ratio B / A.</summary>
+    private static string Pair(double a, double? b, Func<double, string> format) =>
+        b is { } second
+            ? Markup.Escape($"{format(a)} → {format(second)}") + "  [bold]" + Ratio(Divide(second, a)) + "[/]"
+            : Markup.Escape(format(a) + " → –");
 }
