@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# Authz and Cerbos side by side on this machine, with equivalent policies, the same request generator (h2load) and the
+# same concurrency sweep; prints the ratios the performance goals of issue 4 are stated in.
+#
+#   benchmarks/peer/run-side-by-side.sh [--duration 10] [--warmup 3] [--concurrency "16 64"] [--connections 4]
+#                                       [--only both|cerbos|authz] [--out DIR]
+#
+# On a clean Debian machine it installs what it needs itself: nghttp2-client (h2load) and, when missing, nodejs and
+# npm with apt-get; @cerbos/cerbos-linux-x64, @cerbos/api and protobufjs with npm into a temporary prefix. The Authz
+# half needs the .NET 10 SDK (not in Debian's archive) and builds src/Authz.Server in Release.
+#
+# What runs, one engine after the other (never both at once):
+#   1. Cerbos (gRPC on a free loopback port, h2c, disk policy store, telemetry off, log level warn), with a resource
+#      policy for `s3_object`: `read` allowed to role data-scientist on bucket ml-training-data, `delete` denied
+#      unless the principal has role admin (and allowed to admin).
+#   2. Authz (`dotnet run -c Release --project src/Authz.Server`, ports and data directory from Authz__* environment
+#      variables), seeded through its Admin API with the equivalent: user alice in group data-scientists whose
+#      managed policy allows s3:GetObject on arn:aws:s3:::ml-training-data/*, user bob (tag role=admin) with s3:*,
+#      and a bucket policy denying s3:DeleteObject unless aws:PrincipalTag/role is admin.
+# For each engine one gRPC request frame is prepared (read/GetObject by the data scientist: an Allow), and it and
+# the three equivalence checks (read allowed, delete denied, delete by admin allowed) are sent once and their gRPC
+# answers decoded and asserted, since h2load only sees HTTP status. Then h2load drives the frame at each
+# concurrency c with `-c <connections> -m <c / connections>`. On Authz, grpc.health.v1.Health/Check is driven the
+# same way as the transport floor (a trivial gRPC round trip on the same server).
+#
+# Results go to --out (default benchmarks/peer/results/<UTC timestamp>/): h2load's output and per-request logs, and
+# cerbos.json, authz.json and health.json in the shape of `authz loadtest` results, compared with
+# `authz loadtest --compare`. Exit status is non-zero, with the failing step named, when anything fails.
+set -euo pipefail
+
+DURATION=10
+WARMUP=3
+CONCURRENCY="16 64"
+CONNECTIONS=4
+ONLY=both
+OUT=""
+CERBOS_VERSION="${CERBOS_VERSION:-0.55.0}"
+CERBOS_API_VERSION="${CERBOS_API_VERSION:-0.8.0}"
+PROTOBUFJS_VERSION="${PROTOBUFJS_VERSION:-8.8.1}"
+
+usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; }
+die() { echo "error: $*" >&2; exit 1; }
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --duration) DURATION="${2:?}"; shift 2 ;;
+    --warmup) WARMUP="${2:?}"; shift 2 ;;
+    --concurrency) CONCURRENCY="${2:?}"; shift 2 ;;
+    --connections) CONNECTIONS="${2:?}"; shift 2 ;;
+    --only) ONLY="${2:?}"; shift 2 ;;
+    --out) OUT="${2:?}"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown option \`$1\` (see --help)" ;;
+  esac
+done
+[[ "$DURATION" =~ ^[0-9]+$ && "$DURATION" -gt 0 ]] || die "--duration must be whole seconds, not \`$DURATION\`"
+[[ "$WARMUP" =~ ^[0-9]+$ ]] || die "--warmup must be whole seconds, not \`$WARMUP\`"
+[[ "$CONNECTIONS" =~ ^[0-9]+$ && "$CONNECTIONS" -gt 0 ]] || die "--connections must be a positive number, not \`$CONNECTIONS\`"
+for c in $CONCURRENCY; do
+  [[ "$c" =~ ^[0-9]+$ && "$c" -ge "$CONNECTIONS" && $((c % CONNECTIONS)) -eq 0 ]] \
+    || die "each --concurrency value must be a multiple of --connections ($CONNECTIONS), not \`$c\`"
+done
+case "$ONLY" in both|cerbos|authz) ;; *) die "--only must be both, cerbos or authz, not \`$ONLY\`" ;; esac
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+OUT="${OUT:-$REPO/benchmarks/peer/results/$(date -u +%Y%m%d-%H%M%S)}"
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
+WORK="$(mktemp -d -t authz-peer.XXXXXX)"
+STEP="starting"
+SERVER_PGID=""
+
+cleanup() {
+  local status=$?
+  if [[ -n "$SERVER_PGID" ]]; then kill -TERM -- "-$SERVER_PGID" 2>/dev/null || true; wait "$SERVER_PGID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+  if [[ $status -ne 0 ]]; then echo "error: failed during: $STEP (logs in $OUT)" >&2; fi
+}
+trap cleanup EXIT
+
+say() { printf '\n== %s\n' "$*"; }
+
+# Runs a server in its own process group so that everything it starts (dotnet run starts the app as a child) is
+# stopped together, by that group's id.
+start_server() {
+  local log="$1"; shift
+  setsid "$@" >"$log" 2>&1 &
+  SERVER_PGID=$!
+}
+
+stop_server() {
+  if [[ -n "$SERVER_PGID" ]]; then
+    kill -TERM -- "-$SERVER_PGID" 2>/dev/null || true
+    wait "$SERVER_PGID" 2>/dev/null || true
+    SERVER_PGID=""
+  fi
+}
+
+check_load() {
+  local load cores
+  load="$(cut -d' ' -f1 /proc/loadavg)"
+  cores="$(nproc)"
+  if awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l > c) }'; then
+    echo "warning: load average $load on $cores cores before $1: other processes compete for the CPU, so these figures understate both engines" | tee -a "$OUT/warnings.txt"
+  fi
+}
+
+# ---- 1. Install ---------------------------------------------------------------------------------------------------
+STEP="installing h2load, node and the npm packages"
+say "$STEP"
+if ! command -v h2load >/dev/null || ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  command -v apt-get >/dev/null || die "h2load, node or npm is missing and there is no apt-get to install them"
+  SUDO=""; [[ "$(id -u)" -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  packages=(nghttp2-client)
+  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+h2load --version | head -1
+echo "node $(node --version), npm $(npm --version)"
+node_major="$(node --version | sed 's/^v\([0-9]*\).*/\1/')"
+if [[ "$node_major" -lt 20 ]]; then
+  echo "warning: node $(node --version) is older than 20, which @cerbos/api declares (Debian 12's nodejs is 18); if building the Cerbos frame fails, install node 20 or newer"
+fi
+NPM_PREFIX="$WORK/npm"
+mkdir -p "$NPM_PREFIX"
+npm install --prefix "$NPM_PREFIX" --no-audit --no-fund --loglevel=error \
+  "@cerbos/cerbos-linux-x64@$CERBOS_VERSION" "@cerbos/api@$CERBOS_API_VERSION" "protobufjs@$PROTOBUFJS_VERSION" >/dev/null
+CERBOS="$NPM_PREFIX/node_modules/@cerbos/cerbos-linux-x64/cerbos-linux-x64"
+[[ -x "$CERBOS" ]] || die "the npm package @cerbos/cerbos-linux-x64 did not install $CERBOS"
+"$CERBOS" --version | head -1
+cp "$REPO/benchmarks/peer/grpc-peer.mjs" "$NPM_PREFIX/"
+peer() { node "$NPM_PREFIX/grpc-peer.mjs" "$@"; }
+
+# Runs h2load once per concurrency against one method with one frame, and writes a results file.
+sweep() {
+  local name="$1" port="$2" path="$3" frame="$4" api="$5"
+  local runs=()
+  for c in $CONCURRENCY; do
+    local streams=$((c / CONNECTIONS))
+    STEP="$name: h2load at concurrency $c ($CONNECTIONS connections x $streams streams)"
+    echo "  $STEP"
+    check_load "$name c=$c"
+    h2load -D "$DURATION" --warm-up-time="$WARMUP" -t 1 -c "$CONNECTIONS" -m "$streams" -d "$frame" \
+      -H 'content-type: application/grpc' -H 'te: trailers' --log-file="$OUT/$name-c$c.log" \
+      "http://127.0.0.1:$port$path" >"$OUT/$name-c$c.txt" 2>&1 || die "h2load failed, see $OUT/$name-c$c.txt"
+    grep -E '^(finished in|requests:|status codes:|time for request:)' "$OUT/$name-c$c.txt" | sed 's/^/    /'
+    grep -q ' 0 failed, 0 errored, 0 timeout' "$OUT/$name-c$c.txt" || die "$name: h2load reports failed requests at c=$c"
+    runs+=("c=$c@$OUT/$name-c$c.txt,$OUT/$name-c$c.log")
+  done
+  peer h2load-results "$OUT/$name.json" "$name 127.0.0.1:$port$path" "$api" "$CONNECTIONS" "$WARMUP" "$DURATION" "${runs[@]}"
+}
+
+# ---- 2. Cerbos ----------------------------------------------------------------------------------------------------
+if [[ "$ONLY" != authz ]]; then
+  STEP="cerbos: writing the policy and starting the server"
+  say "$STEP"
+  mkdir -p "$WORK/cerbos/policies"
+  cat >"$WORK/cerbos/policies/s3_object.yaml" <<'YAML'
+apiVersion: api.cerbos.dev/v1
+resourcePolicy:
+  version: default
+  resource: s3_object
+  rules:
+    - actions: ["read"]
+      effect: EFFECT_ALLOW
+      roles: ["data-scientist"]
+      condition:
+        match:
+          expr: request.resource.attr.bucket == "ml-training-data"
+    - actions: ["delete"]
+      effect: EFFECT_DENY
+      roles: ["*"]
+      condition:
+        match:
+          expr: '!("admin" in request.principal.roles)'
+    - actions: ["*"]
+      effect: EFFECT_ALLOW
+      roles: ["admin"]
+YAML
+  CERBOS_GRPC="$(peer free-port)"
+  CERBOS_HTTP="$(peer free-port)"
+  cat >"$WORK/cerbos/config.yaml" <<YAML
+server:
+  httpListenAddr: "127.0.0.1:$CERBOS_HTTP"
+  grpcListenAddr: "127.0.0.1:$CERBOS_GRPC"
+storage:
+  driver: disk
+  disk:
+    directory: "$WORK/cerbos/policies"
+    watchForChanges: false
+audit:
+  enabled: false
+telemetry:
+  disabled: true
+YAML
+  CERBOS_NO_TELEMETRY=1 start_server "$OUT/cerbos-server.log" "$CERBOS" server --config="$WORK/cerbos/config.yaml" --log-level=warn
+  STEP="cerbos: checking the answers once"
+  echo "  cerbos $($CERBOS --version | head -1) on 127.0.0.1:$CERBOS_GRPC (pid $SERVER_PGID)"
+  peer cerbos-frame "$WORK/cerbos.frame"
+  peer cerbos-check "$CERBOS_GRPC" "$WORK/cerbos.frame"
+  say "cerbos: CheckResources"
+  sweep cerbos "$CERBOS_GRPC" /cerbos.svc.v1.CerbosService/CheckResources "$WORK/cerbos.frame" CheckResources
+  stop_server
+fi
+
+# ---- 3. Authz -----------------------------------------------------------------------------------------------------
+if [[ "$ONLY" != cerbos ]]; then
+  STEP="authz: building the server (Release)"
+  say "$STEP"
+  command -v dotnet >/dev/null || die "the Authz half needs the .NET 10 SDK (dotnet), which Debian does not package; or run with --only cerbos"
+  dotnet build -c Release "$REPO/src/Authz.Server" -nologo -v quiet >"$OUT/authz-build.log" 2>&1 || die "dotnet build failed, see $OUT/authz-build.log"
+  AUTHZ_GRPC="$(peer free-port)"
+  STEP="authz: starting the server"
+  Authz__Server__GrpcPort="$AUTHZ_GRPC" \
+  Authz__Server__DataDirectory="$WORK/authz-data" \
+  Authz__Cluster__SiloPort="$(peer free-port)" \
+  Authz__Cluster__GatewayPort="$(peer free-port)" \
+  Logging__LogLevel__Default=Warning \
+    start_server "$OUT/authz-server.log" dotnet run -c Release --no-build --project "$REPO/src/Authz.Server"
+  echo "  authz on 127.0.0.1:$AUTHZ_GRPC (process group $SERVER_PGID)"
+  peer health-frame "$WORK/health.frame"
+  peer health-check "$AUTHZ_GRPC" "$WORK/health.frame"
+  STEP="authz: seeding the equivalent policies through the Admin API"
+  peer authz-seed "$AUTHZ_GRPC" "$REPO/protos"
+  STEP="authz: checking the answers once"
+  peer authz-frame "$WORK/authz.frame" "$REPO/protos"
+  peer authz-check "$AUTHZ_GRPC" "$WORK/authz.frame" "$REPO/protos"
+  say "authz: Authorize"
+  sweep authz "$AUTHZ_GRPC" /authz.v1.Authorization/Authorize "$WORK/authz.frame" Authorize
+  say "authz: grpc.health.v1.Health/Check (transport floor)"
+  sweep health "$AUTHZ_GRPC" /grpc.health.v1.Health/Check "$WORK/health.frame" Health/Check
+  stop_server
+fi
+
+# ---- 4. Ratios ----------------------------------------------------------------------------------------------------
+STEP="comparing"
+say "results ($CONNECTIONS connections, ${DURATION}s per step after ${WARMUP}s warm-up, one h2load thread, $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
+peer summary "$OUT/cerbos.json" "$OUT/authz.json" "$OUT/health.json"
+if [[ "$ONLY" == both ]] && command -v dotnet >/dev/null; then
+  dotnet build -c Release "$REPO/src/Authz.Cli" -nologo -v quiet >"$OUT/cli-build.log" 2>&1 || die "dotnet build of the CLI failed, see $OUT/cli-build.log"
+  echo
+  echo "Cerbos (A) against Authz (B):"
+  dotnet run -c Release --no-build --project "$REPO/src/Authz.Cli" -- loadtest --compare "$OUT/cerbos.json" "$OUT/authz.json"
+  echo
+  echo "transport floor (A: Health/Check) against Authorize (B), same Authz server:"
+  dotnet run -c Release --no-build --project "$REPO/src/Authz.Cli" -- loadtest --compare "$OUT/health.json" "$OUT/authz.json"
+fi
+echo
+echo "results in $OUT"
