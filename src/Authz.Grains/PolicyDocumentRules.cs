@@ -2,13 +2,14 @@ using System.Collections.Immutable;
 using Authz.Policy.Compilation;
 using Authz.Policy.Model;
 using Authz.Policy.Parsing;
+using Authz.Policy.Validation;
 
 namespace Authz.Grains;
 
 /// <summary>
-/// How admin writes check policy documents: strict parsing with the size limit of the document's use, then
-/// compilation for its policy type. A document that is not accepted here is never stored. ValidatePolicy reports the
-/// same diagnostics as findings.
+/// How admin writes check policy documents: strict parsing with the size limit of the document's use, compilation for
+/// its policy type, and the validator's ERROR findings. A document that is not accepted here is never stored.
+/// ValidatePolicy reports the same diagnostics, plus warnings and suggestions, as findings.
 /// </summary>
 public static class PolicyDocumentRules
 {
@@ -26,11 +27,11 @@ public static class PolicyDocumentRules
     /// <summary>The strict options of a write with a size limit of <paramref name="maxCharacters"/>.</summary>
     public static ParseOptions StrictOptions(int maxCharacters) => ParseOptions.StrictDefault with { MaxDocumentCharacters = maxCharacters };
 
-    /// <summary>Every diagnostic of a strict parse and compile, in document order.</summary>
+    /// <summary>Every diagnostic of a strict parse, compile and validation (Access-Analyzer-style findings), in document order.</summary>
     public static ImmutableArray<Diagnostic> Diagnose(string json, PolicyType type, int? maxCharacters)
     {
         var options = maxCharacters is { } max ? StrictOptions(max) : ParseOptions.StrictDefault with { MaxDocumentCharacters = null };
-        return PolicyCompiler.ParseAndCompile(json, type, "validation", null, options).Diagnostics;
+        return PolicyValidator.Validate(json, type, options);
     }
 
     /// <summary>
@@ -44,8 +45,14 @@ public static class PolicyDocumentRules
             throw AdminException.Invalid(field, "is required");
         }
 
-        var result = PolicyCompiler.ParseAndCompile(json, ToPolicyType(kind), id, versionId, StrictOptions(maxCharacters));
-        var errors = result.Diagnostics.Where(d => d.Severity == Severity.Error).ToImmutableArray();
+        // Writes get the strict grammar and every ERROR-severity finding of the validator (a malformed ARN, a partial
+        // wildcard in a principal, ...), not only what the compiler needs.
+        var type = ToPolicyType(kind);
+        var options = StrictOptions(maxCharacters);
+        var result = PolicyCompiler.ParseAndCompile(json, type, id, versionId, options);
+        var errors = result.Policy is null
+            ? result.Diagnostics.Where(d => d.Severity == Severity.Error).ToImmutableArray()
+            : PolicyValidator.Validate(json, type, options).Where(d => d.Severity == Severity.Error).ToImmutableArray();
         if (result.Policy is null || errors.Length > 0)
         {
             throw AdminException.Invalid(errors.Length == 0
