@@ -165,6 +165,16 @@ internal sealed class FakeAdmin : Authz.V1.Admin.AdminBase
         }
     }
 
+    public override Task<GetUserResponse> GetUser(GetUserRequest request, ServerCallContext context)
+    {
+        lock (_lock)
+        {
+            if (!_names.Contains(request.TenantId + "/user/" + request.UserName))
+                throw new RpcException(new Status(StatusCode.NotFound, $"unknown user `{request.UserName}`"));
+            return Task.FromResult(new GetUserResponse { User = new User { UserName = request.UserName } });
+        }
+    }
+
     public override Task<CreatePolicyResponse> CreatePolicy(CreatePolicyRequest request, ServerCallContext context) =>
         Task.FromResult(new CreatePolicyResponse { Revision = Write(request.TenantId, nameof(CreatePolicy), "policy/" + request.PolicyName) });
 

@@ -38,8 +38,8 @@ public sealed class LoadtestRunTests : IDisposable
     [Fact]
     public async Task A_closed_loop_sweep_seeds_checks_measures_and_writes_results()
     {
-        var population = new MlPlatformPopulation(1, 50);
-        await using var server = await FakeAuthzServer.StartAsync(population);
+        // The server knows the answers for 60 principals; the first runs use 50 of them.
+        await using var server = await FakeAuthzServer.StartAsync(new MlPlatformPopulation(1, 60));
 
         var (code, output) = await Run(Settings(server));
 
@@ -82,8 +82,14 @@ public sealed class LoadtestRunTests : IDisposable
         // A second run finds the tenant and does not seed again.
         var (again, secondOutput) = await Run(Settings(server) with { Seed = SeedMode.Auto, Concurrency = [2] });
         Assert.Equal(LoadtestRunner.ExitOk, again);
-        Assert.Contains("exists: not seeding", secondOutput, StringComparison.Ordinal);
+        Assert.True(secondOutput.Contains("exists (tenant 700000000001, user ds-000048): not seeding", StringComparison.Ordinal), secondOutput);
         Assert.Equal(40, server.Admin.CallsOf("CreateUser"));
+
+        // A larger population over the smaller one is completed, not assumed: every user is written again (the 40
+        // that exist answer ALREADY_EXISTS) and the run sees no unknown principal.
+        var (larger, _) = await Run(Settings(server) with { Seed = SeedMode.Auto, Principals = 60, Concurrency = [2] });
+        Assert.Equal(LoadtestRunner.ExitOk, larger);
+        Assert.Equal(40 + 48, server.Admin.CallsOf("CreateUser"));
     }
 
     [Fact]

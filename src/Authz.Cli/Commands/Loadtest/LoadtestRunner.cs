@@ -130,11 +130,17 @@ public sealed class LoadtestRunner(LoadtestSettings settings, IAnsiConsole conso
         var seed = settings.Seed;
         if (seed == SeedMode.Auto)
         {
-            var first = population.Tenants[0].TenantId;
+            // The population exists when the last tenant holds the last user: a smaller population seeded earlier
+            // (fewer tenants or principals) is completed.
+            var lastTenant = population.Tenants[^1].TenantId;
+            var lastUser = Enumerable.Range(0, population.PrincipalCount).Reverse().Select(population.Principal).FirstOrDefault(p => p.IsUser);
             try
             {
-                await client.Admin.GetTenantAsync(new GetTenantRequest { TenantId = first }, deadline: DateTime.UtcNow + settings.Timeout, cancellationToken: cancellationToken);
-                console.MarkupLine("tenant [bold]{0}[/] exists: not seeding (pass [bold]--seed[/] to write the population again)", first);
+                await client.Admin.GetTenantAsync(new GetTenantRequest { TenantId = lastTenant }, deadline: DateTime.UtcNow + settings.Timeout, cancellationToken: cancellationToken);
+                if (lastUser is not null)
+                    await client.Admin.GetUserAsync(new GetUserRequest { TenantId = lastUser.TenantId, UserName = lastUser.Name }, deadline: DateTime.UtcNow + settings.Timeout, cancellationToken: cancellationToken);
+                console.MarkupLine("the population exists (tenant [bold]{0}[/]{1}): not seeding (pass [bold]--seed[/] to write it again)",
+                    lastTenant, lastUser is null ? string.Empty : $", user {Markup.Escape(lastUser.Name)}");
                 return new Dictionary<string, ulong>();
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
@@ -148,7 +154,7 @@ public sealed class LoadtestRunner(LoadtestSettings settings, IAnsiConsole conso
             }
             catch (RpcException ex)
             {
-                throw new LoadtestException($"cannot tell whether the population exists: GetTenant `{first}`: {ex.StatusCode}: {ex.Status.Detail}");
+                throw new LoadtestException($"cannot tell whether the population exists: GetTenant/GetUser in `{lastTenant}`: {ex.StatusCode}: {ex.Status.Detail}");
             }
         }
         if (seed == SeedMode.Never)
