@@ -211,6 +211,7 @@ public static class PolicyEvaluator
                 return false;
         }
 
+        CompiledCondition? errored = null;
         foreach (var c in s.Conditions)
         {
             var outcome = c.Evaluate(request.Context);
@@ -218,16 +219,22 @@ public static class PolicyEvaluator
                 continue;
             if (outcome == ConditionOutcome.Error)
             {
-                // Fail closed: an Allow that cannot be evaluated does not apply; a Deny that cannot be evaluated does.
-                trace?.Errors.Add((s, c));
+                // Fail closed: an Allow that cannot be evaluated does not apply; a Deny that cannot be evaluated does,
+                // unless another of its conditions is plainly false.
                 if (s.Effect == Effect.Allow)
+                {
+                    trace?.Errors.Add((s, c));
                     return false;
+                }
+                errored ??= c;
                 continue;
             }
             if (trace is { Explain: true })
                 trace.FailedConditions.Add((s, c));
             return false;
         }
+        if (errored is not null)
+            trace?.Errors.Add((s, errored));
 
         if (s.Effect == Effect.Deny)
         {

@@ -34,10 +34,12 @@ internal sealed class JNode
 }
 
 /// <summary>Raised for input that is not well-formed JSON; carries a Cedar-style message and a position.</summary>
-internal sealed class JsonTreeException(string message, int line, int column) : Exception(message)
+internal sealed class JsonTreeException(string message, int line, int column, string path = "") : Exception(message)
 {
     public int Line { get; } = line;
     public int Column { get; } = column;
+    /// <summary>The JSON path of the element the error is in, in the parser's convention (<c>statement[1].Condition</c>).</summary>
+    public string Path { get; } = path;
 }
 
 /// <summary>Reads UTF-8 JSON into <see cref="JNode"/>s, rejecting duplicate keys, comments and invalid UTF-8.</summary>
@@ -60,7 +62,8 @@ internal static class JsonTree
 
     public static JNode Parse(ReadOnlySpan<byte> utf8, int maxDepth)
     {
-        if (utf8.StartsWith("\xEF\xBB\xBF"u8))
+        // A UTF-8 byte order mark (EF BB BF) is allowed and skipped.
+        if (utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
             utf8 = utf8[3..];
         if (!Utf8.IsValid(utf8))
         {
@@ -81,7 +84,7 @@ internal static class JsonTree
         {
             if (!reader.Read())
                 throw new JsonTreeException("document is empty", 1, 1);
-            var root = ReadValue(ref reader, utf8, lines, 1, maxDepth);
+            var root = ReadValue(ref reader, utf8, lines, 1, maxDepth, "");
             if (reader.Read())
             {
                 var (l, c) = lines.At(utf8, (int)reader.TokenStartIndex);
@@ -97,7 +100,16 @@ internal static class JsonTree
         }
     }
 
-    private static JNode ReadValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, LineTable lines, int depth, int maxDepth)
+    /// <summary>The path of a member: the policy grammar calls the statements <c>statement[i]</c>.</summary>
+    private static string MemberPath(string parent, string key) =>
+        parent.Length == 0 ? (key == "Statement" ? StatementList : key) : parent + "." + key;
+
+    private static string ItemPath(string parent, int index) =>
+        parent == StatementList ? $"statement[{index}]" : $"{parent}[{index}]";
+
+    private const string StatementList = "Statement";
+
+    private static JNode ReadValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, LineTable lines, int depth, int maxDepth, string path)
     {
         var (line, col) = lines.At(utf8, (int)reader.TokenStartIndex);
         switch (reader.TokenType)
@@ -105,32 +117,34 @@ internal static class JsonTree
             case JsonTokenType.StartObject:
             {
                 if (depth > maxDepth)
-                    throw new JsonTreeException($"nesting exceeds the maximum depth of {maxDepth}", line, col);
+                    throw new JsonTreeException($"nesting exceeds the maximum depth of {maxDepth}", line, col, path);
+                // A single statement object is statement[0].
+                var objectPath = path == StatementList ? "statement[0]" : path;
                 var members = new List<(string, JNode, JNode)>();
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
                     var (kl, kc) = lines.At(utf8, (int)reader.TokenStartIndex);
-                    var key = ReadString(ref reader, kl, kc);
+                    var key = ReadString(ref reader, kl, kc, objectPath);
                     var keyNode = new JNode { Kind = JKind.String, Line = kl, Column = kc, Text = key };
                     if (!seen.Add(key))
-                        throw new JsonTreeException($"duplicate key `{key}`", kl, kc);
+                        throw new JsonTreeException($"duplicate key `{key}`", kl, kc, objectPath);
                     reader.Read();
-                    members.Add((key, keyNode, ReadValue(ref reader, utf8, lines, depth + 1, maxDepth)));
+                    members.Add((key, keyNode, ReadValue(ref reader, utf8, lines, depth + 1, maxDepth, MemberPath(objectPath, key))));
                 }
                 return new JNode { Kind = JKind.Object, Line = line, Column = col, Members = members };
             }
             case JsonTokenType.StartArray:
             {
                 if (depth > maxDepth)
-                    throw new JsonTreeException($"nesting exceeds the maximum depth of {maxDepth}", line, col);
+                    throw new JsonTreeException($"nesting exceeds the maximum depth of {maxDepth}", line, col, path);
                 var items = new List<JNode>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                    items.Add(ReadValue(ref reader, utf8, lines, depth + 1, maxDepth));
+                    items.Add(ReadValue(ref reader, utf8, lines, depth + 1, maxDepth, ItemPath(path, items.Count)));
                 return new JNode { Kind = JKind.Array, Line = line, Column = col, Items = items };
             }
             case JsonTokenType.String:
-                return new JNode { Kind = JKind.String, Line = line, Column = col, Text = ReadString(ref reader, line, col) };
+                return new JNode { Kind = JKind.String, Line = line, Column = col, Text = ReadString(ref reader, line, col, path) };
             case JsonTokenType.Number:
                 return new JNode { Kind = JKind.Number, Line = line, Column = col, Text = Encoding.UTF8.GetString(reader.ValueSpan) };
             case JsonTokenType.True:
@@ -144,7 +158,7 @@ internal static class JsonTree
         }
     }
 
-    private static string ReadString(ref Utf8JsonReader reader, int line, int col)
+    private static string ReadString(ref Utf8JsonReader reader, int line, int col, string path)
     {
         try
         {
@@ -153,7 +167,7 @@ internal static class JsonTree
         catch (InvalidOperationException)
         {
             // An escaped lone surrogate such as "\ud800" is well-formed JSON but not text.
-            throw new JsonTreeException("string contains an invalid unicode escape (an unpaired surrogate)", line, col);
+            throw new JsonTreeException("string contains an invalid unicode escape (an unpaired surrogate)", line, col, path);
         }
     }
 

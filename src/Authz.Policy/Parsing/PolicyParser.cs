@@ -68,7 +68,7 @@ public static class PolicyParser
         }
         catch (JsonTreeException ex)
         {
-            return Fail(Codes.MalformedJson, ex.Message, new SourceLocation("", ex.Line, ex.Column));
+            return Fail(Codes.MalformedJson, ex.Message, new SourceLocation(ex.Path, ex.Line, ex.Column));
         }
 
         var reader = new DocumentReader(options);
