@@ -174,4 +174,5 @@ public static class AdminErrorKinds
     public const string GroupsPerUser = "groups-per-user";
     public const string VersionsPerPolicy = "versions-per-policy";
     public const string TagsPerEntity = "tags-per-entity";
+    public const string AccessKeysPerPrincipal = "access-keys-per-principal";
 }

@@ -29,6 +29,13 @@ public static class GrainKeys
         return slash < 0 ? entityKey : entityKey[..slash];
     }
 
+    /// <summary>The key of an access key grain: the access key id (globally unique, like AWS's).</summary>
+    public static string AccessKey(string accessKeyId) => accessKeyId;
+
+    /// <summary>The key of the list of access keys of a user or role: <c>tenant/user/lowercased-name</c>.</summary>
+    public static string AccessKeyList(string tenantId, EntityKind kind, string name) =>
+        tenantId + "/" + kind.ToString().ToLowerInvariant() + "/" + name.ToLowerInvariant();
+
     /// <summary>The key of a resource grain: the ARN itself.</summary>
     public static string Resource(string resourceArn) => resourceArn;
 
@@ -207,6 +214,12 @@ public static class AuthzGrainFactoryExtensions
 
     public static IManagedPolicyGrain GetManagedPolicy(this IGrainFactory grains, string tenantId, string policyName) =>
         grains.GetGrain<IManagedPolicyGrain>(GrainKeys.Entity(tenantId, policyName));
+
+    public static IAccessKeyGrain GetAccessKey(this IGrainFactory grains, string accessKeyId) =>
+        grains.GetGrain<IAccessKeyGrain>(GrainKeys.AccessKey(accessKeyId));
+
+    public static IAccessKeyListGrain GetAccessKeyList(this IGrainFactory grains, string tenantId, EntityKind kind, string name) =>
+        grains.GetGrain<IAccessKeyListGrain>(GrainKeys.AccessKeyList(tenantId, kind, name));
 
     public static IResourceGrain GetResource(this IGrainFactory grains, string resourceArn) =>
         grains.GetGrain<IResourceGrain>(GrainKeys.Resource(resourceArn));

@@ -17,6 +17,9 @@ public sealed class AuthzQuotaOptions
     /// <summary>Versions kept per managed policy.</summary>
     public int VersionsPerPolicy { get; set; } = 5;
 
+    /// <summary>Access keys per user or role (AWS allows 2, so that a key can be rotated without downtime).</summary>
+    public int AccessKeysPerPrincipal { get; set; } = 2;
+
     /// <summary>Tags per user, role or resource.</summary>
     public int TagsPerEntity { get; set; } = 50;
 

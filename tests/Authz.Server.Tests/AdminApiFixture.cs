@@ -15,10 +15,13 @@ public sealed class AdminApiFixture : IAsyncLifetime
 
     public Admin.AdminClient Admin { get; private set; } = null!;
 
+    /// <summary>The shared server, to open channels with other credentials.</summary>
+    public ServerHost Host => _host!;
+
     public async Task InitializeAsync()
     {
         _host = await ServerHost.StartEmbeddedAsync();
-        _channel = GrpcChannel.ForAddress(_host.GrpcAddress);
+        _channel = _host.CreateChannel();
         Admin = new Admin.AdminClient(_channel);
     }
 

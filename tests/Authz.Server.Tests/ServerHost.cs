@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Authz.Server.Extensions;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -28,6 +30,29 @@ public sealed class ServerHost : IAsyncDisposable
 
     public Uri GrpcAddress => new($"http://127.0.0.1:{Ports.Grpc}");
 
+    /// <summary>
+    /// The system administrator's key every test server is configured with (<c>Authz:Security:BootstrapKey</c>).
+    /// <see cref="CreateChannel(Uri, string?)"/> signs every call with it.
+    /// </summary>
+    public const string BootstrapKey = "AKIATESTBOOTSTRAP000.test-bootstrap-secret-not-for-production";
+
+    /// <summary>A channel to <paramref name="address"/> whose calls carry <paramref name="apiKey"/> (default: the bootstrap key).</summary>
+    public static GrpcChannel CreateChannel(Uri address, string? apiKey = BootstrapKey) =>
+        GrpcChannel.ForAddress(address, apiKey is null ? new GrpcChannelOptions() : new GrpcChannelOptions
+        {
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure,
+                CallCredentials.FromInterceptor((_, metadata) =>
+                {
+                    metadata.Add("authorization", "Bearer " + apiKey);
+                    return Task.CompletedTask;
+                })),
+            // The test servers speak h2c on loopback.
+            UnsafeUseInsecureChannelCallCredentials = true,
+        });
+
+    /// <summary>A channel to this server signed with the bootstrap key, or with <paramref name="apiKey"/>; null for none.</summary>
+    public GrpcChannel CreateChannel(string? apiKey = BootstrapKey) => CreateChannel(GrpcAddress, apiKey);
+
     /// <summary>The settings of an embedded server on <paramref name="ports"/> with its data in <paramref name="dataDirectory"/>.</summary>
     public static Dictionary<string, string?> EmbeddedSettings(Ports ports, string dataDirectory) => new()
     {
@@ -38,6 +63,9 @@ public sealed class ServerHost : IAsyncDisposable
         ["Authz:Cluster:SiloPort"] = ports.Silo.ToString(CultureInfo),
         ["Authz:Cluster:GatewayPort"] = ports.Gateway.ToString(CultureInfo),
         ["Authz:Cluster:ServiceId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
+        ["Authz:Security:BootstrapKey"] = BootstrapKey,
+        // The minimum: tests create many keys on a loaded machine.
+        ["Authz:Security:Pbkdf2Iterations"] = "100000",
     };
 
     /// <summary>Builds the server with <paramref name="settings"/> over the defaults, without starting it.</summary>

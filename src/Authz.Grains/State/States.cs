@@ -74,6 +74,32 @@ public sealed record TenantCatalogState : IVersionedState
     public ImmutableArray<string> TenantIds { get; init; } = [];
 }
 
+/// <summary>An access key: the binding and the salted PBKDF2 hash of the secret (base64), never the secret.</summary>
+public sealed record AccessKeyState : IVersionedState
+{
+    public const int CurrentSchema = 1;
+    public int SchemaVersion { get; init; } = CurrentSchema;
+    public bool Exists { get; init; }
+    public string TenantId { get; init; } = "";
+    public EntityKind PrincipalKind { get; init; }
+    public string PrincipalName { get; init; } = "";
+    public string PrincipalArn { get; init; } = "";
+    public string PrincipalId { get; init; } = "";
+    public string Salt { get; init; } = "";
+    public string Hash { get; init; } = "";
+    public int Iterations { get; init; }
+    public AccessKeyStatus Status { get; init; }
+    public DateTimeOffset CreateDate { get; init; }
+}
+
+/// <summary>The access key ids of one user or role, in ordinal order.</summary>
+public sealed record AccessKeyListState : IVersionedState
+{
+    public const int CurrentSchema = 1;
+    public int SchemaVersion { get; init; } = CurrentSchema;
+    public ImmutableArray<string> AccessKeyIds { get; init; } = [];
+}
+
 public sealed record TagState
 {
     public required string Key { get; init; }

@@ -23,6 +23,7 @@ public static class AuthzServiceExtensions
         builder.AddAuthzOrleans();
         builder.Services.AddAuthzGrpc();
         builder.Services.AddAuthzAdmin();
+        builder.Services.AddAuthzSecurity();
         builder.Services.AddAuthzDecisions();
         builder.AddAuthzTelemetry();
         builder.Services.AddAuthzHealthChecks();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Authz.Grains;
 using Authz.Server.Mapping;
+using Authz.Server.Security;
 using Authz.V1;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,8 @@ namespace Authz.Server.Services;
 /// back. Policy logic, quotas and consistency live in the grains; errors become statuses in
 /// <see cref="AdminErrorInterceptor"/>.
 /// </summary>
-public sealed class AdminService(IGrainFactory grains, IOptions<AuthzQuotaOptions> quotas) : Admin.AdminBase
+public sealed partial class AdminService(IGrainFactory grains, IOptions<AuthzQuotaOptions> quotas, AccessKeyAuthenticator authenticator,
+    IOptions<SecurityOptions> security) : Admin.AdminBase
 {
     // ---- Tenants ----------------------------------------------------------------------------------------------
 
