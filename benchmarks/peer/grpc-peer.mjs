@@ -275,93 +275,97 @@ function summary(cerbosFile, authzFile, healthFile) {
 
 // ---- Commands ------------------------------------------------------------------------------------------------
 
-switch (command) {
-  case "free-port": {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      console.log(server.address().port);
-      server.close();
-    });
-    break;
-  }
-  case "cerbos-frame": {
-    const cerbos = await cerbosMessages();
-    fs.writeFileSync(args[0], frame(cerbos.request("alice", ["data-scientist"], "read")));
-    break;
-  }
-  case "cerbos-check": {
-    const [port, framePath] = args;
-    const cerbos = await cerbosMessages();
-    const cases = [
-      ["alice (data-scientist) read", cerbos.request("alice", ["data-scientist"], "read"), "read", "EFFECT_ALLOW"],
-      ["alice (data-scientist) delete", cerbos.request("alice", ["data-scientist"], "delete"), "delete", "EFFECT_DENY"],
-      ["bob (admin) delete", cerbos.request("bob", ["admin"], "delete"), "delete", "EFFECT_ALLOW"],
-    ];
-    for (const [name, message, action, expected] of cases) {
-      const answer = await callWhenUp(Number(port), CERBOS_PATH, frame(message));
-      if (answer.grpcStatus !== 0) fail(`Cerbos CheckResources (${name}) answered gRPC status ${answer.grpcStatus}: ${answer.grpcMessage}`);
-      const effect = cerbos.effect(answer.message, action);
-      if (effect !== expected) fail(`Cerbos: ${name}: expected ${expected}, got ${effect}`);
-      console.log(`  cerbos: ${name} -> ${effect}`);
+try {
+  switch (command) {
+    case "free-port": {
+      const server = net.createServer();
+      server.listen(0, "127.0.0.1", () => {
+        console.log(server.address().port);
+        server.close();
+      });
+      break;
     }
-    const answer = await call(Number(port), CERBOS_PATH, fs.readFileSync(framePath));
-    const effect = answer.grpcStatus === 0 ? cerbos.effect(answer.message, "read") : `gRPC status ${answer.grpcStatus}`;
-    if (effect !== "EFFECT_ALLOW") fail(`Cerbos: the benchmark frame ${framePath} was answered ${effect}, expected EFFECT_ALLOW`);
-    console.log(`  cerbos: benchmark frame (${fs.statSync(framePath).size} bytes) -> ${effect}`);
-    break;
-  }
-  case "authz-seed":
-    await authzSeed(Number(args[0]), args[1]);
-    break;
-  case "authz-frame": {
-    const root = await authzRoot(args[1]);
-    const type = root.lookupType("authz.v1.AuthorizeRequest");
-    const request = authorizeRequest(`arn:aws:iam::${TENANT}:user/alice`, "s3:GetObject", `arn:aws:s3:::${OBJECT}`);
-    fs.writeFileSync(args[0], frame(type.encode(type.fromObject(request)).finish()));
-    break;
-  }
-  case "authz-check": {
-    const [port, framePath, protos] = args;
-    const root = await authzRoot(protos);
-    const cases = [
-      ["alice (data-scientists) s3:GetObject", authorizeRequest(`arn:aws:iam::${TENANT}:user/alice`, "s3:GetObject", `arn:aws:s3:::${OBJECT}`), "ALLOW"],
-      ["alice (data-scientists) s3:DeleteObject", authorizeRequest(`arn:aws:iam::${TENANT}:user/alice`, "s3:DeleteObject", `arn:aws:s3:::${OBJECT}`), "EXPLICIT_DENY"],
-      ["bob (admin) s3:DeleteObject", authorizeRequest(`arn:aws:iam::${TENANT}:user/bob`, "s3:DeleteObject", `arn:aws:s3:::${OBJECT}`), "ALLOW"],
-    ];
-    for (const [name, request, expected] of cases) {
-      const response = await authzAuthorize(root, Number(port), request);
-      if (response.decision !== expected) fail(`Authz: ${name}: expected ${expected}, got ${response.decision}${response.reason ? ` (${response.reason})` : ""}`);
-      console.log(`  authz: ${name} -> ${response.decision}`);
+    case "cerbos-frame": {
+      const cerbos = await cerbosMessages();
+      fs.writeFileSync(args[0], frame(cerbos.request("alice", ["data-scientist"], "read")));
+      break;
     }
-    const answer = await call(Number(port), AUTHORIZE_PATH, fs.readFileSync(framePath));
-    if (answer.grpcStatus !== 0) fail(`Authz: the benchmark frame was answered gRPC status ${answer.grpcStatus}: ${answer.grpcMessage}`);
-    const res = root.lookupType("authz.v1.AuthorizeResponse");
-    const decision = res.toObject(res.decode(answer.message), { enums: String }).decision;
-    if (decision !== "ALLOW") fail(`Authz: the benchmark frame ${framePath} was answered ${decision}, expected ALLOW`);
-    console.log(`  authz: benchmark frame (${fs.statSync(framePath).size} bytes) -> ${decision}`);
-    break;
+    case "cerbos-check": {
+      const [port, framePath] = args;
+      const cerbos = await cerbosMessages();
+      const cases = [
+        ["alice (data-scientist) read", cerbos.request("alice", ["data-scientist"], "read"), "read", "EFFECT_ALLOW"],
+        ["alice (data-scientist) delete", cerbos.request("alice", ["data-scientist"], "delete"), "delete", "EFFECT_DENY"],
+        ["bob (admin) delete", cerbos.request("bob", ["admin"], "delete"), "delete", "EFFECT_ALLOW"],
+      ];
+      for (const [name, message, action, expected] of cases) {
+        const answer = await callWhenUp(Number(port), CERBOS_PATH, frame(message));
+        if (answer.grpcStatus !== 0) fail(`Cerbos CheckResources (${name}) answered gRPC status ${answer.grpcStatus}: ${answer.grpcMessage}`);
+        const effect = cerbos.effect(answer.message, action);
+        if (effect !== expected) fail(`Cerbos: ${name}: expected ${expected}, got ${effect}`);
+        console.log(`  cerbos: ${name} -> ${effect}`);
+      }
+      const answer = await call(Number(port), CERBOS_PATH, fs.readFileSync(framePath));
+      const effect = answer.grpcStatus === 0 ? cerbos.effect(answer.message, "read") : `gRPC status ${answer.grpcStatus}`;
+      if (effect !== "EFFECT_ALLOW") fail(`Cerbos: the benchmark frame ${framePath} was answered ${effect}, expected EFFECT_ALLOW`);
+      console.log(`  cerbos: benchmark frame (${fs.statSync(framePath).size} bytes) -> ${effect}`);
+      break;
+    }
+    case "authz-seed":
+      await authzSeed(Number(args[0]), args[1]);
+      break;
+    case "authz-frame": {
+      const root = await authzRoot(args[1]);
+      const type = root.lookupType("authz.v1.AuthorizeRequest");
+      const request = authorizeRequest(`arn:aws:iam::${TENANT}:user/alice`, "s3:GetObject", `arn:aws:s3:::${OBJECT}`);
+      fs.writeFileSync(args[0], frame(type.encode(type.fromObject(request)).finish()));
+      break;
+    }
+    case "authz-check": {
+      const [port, framePath, protos] = args;
+      const root = await authzRoot(protos);
+      const cases = [
+        ["alice (data-scientists) s3:GetObject", authorizeRequest(`arn:aws:iam::${TENANT}:user/alice`, "s3:GetObject", `arn:aws:s3:::${OBJECT}`), "ALLOW"],
+        ["alice (data-scientists) s3:DeleteObject", authorizeRequest(`arn:aws:iam::${TENANT}:user/alice`, "s3:DeleteObject", `arn:aws:s3:::${OBJECT}`), "EXPLICIT_DENY"],
+        ["bob (admin) s3:DeleteObject", authorizeRequest(`arn:aws:iam::${TENANT}:user/bob`, "s3:DeleteObject", `arn:aws:s3:::${OBJECT}`), "ALLOW"],
+      ];
+      for (const [name, request, expected] of cases) {
+        const response = await authzAuthorize(root, Number(port), request);
+        if (response.decision !== expected) fail(`Authz: ${name}: expected ${expected}, got ${response.decision}${response.reason ? ` (${response.reason})` : ""}`);
+        console.log(`  authz: ${name} -> ${response.decision}`);
+      }
+      const answer = await call(Number(port), AUTHORIZE_PATH, fs.readFileSync(framePath));
+      if (answer.grpcStatus !== 0) fail(`Authz: the benchmark frame was answered gRPC status ${answer.grpcStatus}: ${answer.grpcMessage}`);
+      const res = root.lookupType("authz.v1.AuthorizeResponse");
+      const decision = res.toObject(res.decode(answer.message), { enums: String }).decision;
+      if (decision !== "ALLOW") fail(`Authz: the benchmark frame ${framePath} was answered ${decision}, expected ALLOW`);
+      console.log(`  authz: benchmark frame (${fs.statSync(framePath).size} bytes) -> ${decision}`);
+      break;
+    }
+    case "health-frame":
+      // HealthCheckRequest { service = "" } encodes to zero bytes.
+      fs.writeFileSync(args[0], frame(Buffer.alloc(0)));
+      break;
+    case "health-check": {
+      const [port, framePath] = args;
+      const answer = await callWhenUp(Number(port), HEALTH_PATH, fs.readFileSync(framePath), 120);
+      // HealthCheckResponse { status = SERVING (1) } is the two bytes 08 01.
+      if (answer.grpcStatus !== 0 || answer.message.toString("hex") !== "0801")
+        fail(`health check answered gRPC status ${answer.grpcStatus} ${answer.grpcMessage} with message ${answer.message.toString("hex") || "(empty)"}, expected SERVING (0801)`);
+      console.log("  health: Check -> SERVING");
+      break;
+    }
+    case "h2load-results": {
+      const [out, note, api, connections, warmup, duration, ...runs] = args;
+      h2loadResults(out, note, api, connections, warmup, duration, runs);
+      break;
+    }
+    case "summary":
+      summary(...args);
+      break;
+    default:
+      fail(`unknown command \`${command ?? ""}\`; see the header of ${path.basename(process.argv[1])}`);
   }
-  case "health-frame":
-    // HealthCheckRequest { service = "" } encodes to zero bytes.
-    fs.writeFileSync(args[0], frame(Buffer.alloc(0)));
-    break;
-  case "health-check": {
-    const [port, framePath] = args;
-    const answer = await callWhenUp(Number(port), HEALTH_PATH, fs.readFileSync(framePath), 120);
-    // HealthCheckResponse { status = SERVING (1) } is the two bytes 08 01.
-    if (answer.grpcStatus !== 0 || answer.message.toString("hex") !== "0801")
-      fail(`health check answered gRPC status ${answer.grpcStatus} ${answer.grpcMessage} with message ${answer.message.toString("hex") || "(empty)"}, expected SERVING (0801)`);
-    console.log("  health: Check -> SERVING");
-    break;
-  }
-  case "h2load-results": {
-    const [out, note, api, connections, warmup, duration, ...runs] = args;
-    h2loadResults(out, note, api, connections, warmup, duration, runs);
-    break;
-  }
-  case "summary":
-    summary(...args);
-    break;
-  default:
-    fail(`unknown command \`${command ?? ""}\`; see the header of ${path.basename(process.argv[1])}`);
+} catch (e) {
+  fail(e?.message ?? String(e));
 }

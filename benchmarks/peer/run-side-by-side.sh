@@ -13,8 +13,8 @@
 #   1. Cerbos (gRPC on a free loopback port, h2c, disk policy store, telemetry off, log level warn), with a resource
 #      policy for `s3_object`: `read` allowed to role data-scientist on bucket ml-training-data, `delete` denied
 #      unless the principal has role admin (and allowed to admin).
-#   2. Authz (`dotnet run -c Release --project src/Authz.Server`, ports and data directory from Authz__* environment
-#      variables), seeded through its Admin API with the equivalent: user alice in group data-scientists whose
+#   2. Authz (`dotnet run -c Release --project src/Authz.Server`, gRPC, silo, gateway and metrics ports and the data
+#      directory from Authz__* environment variables), seeded through its Admin API with the equivalent: user alice in group data-scientists whose
 #      managed policy allows s3:GetObject on arn:aws:s3:::ml-training-data/*, user bob (tag role=admin) with s3:*,
 #      and a bucket policy denying s3:DeleteObject unless aws:PrincipalTag/role is admin.
 # For each engine one gRPC request frame is prepared (read/GetObject by the data scientist: an Allow), and it and
@@ -198,7 +198,8 @@ YAML
   STEP="cerbos: checking the answers once"
   echo "  cerbos $($CERBOS --version | head -1) on 127.0.0.1:$CERBOS_GRPC (pid $SERVER_PGID)"
   peer cerbos-frame "$WORK/cerbos.frame"
-  peer cerbos-check "$CERBOS_GRPC" "$WORK/cerbos.frame"
+  peer cerbos-check "$CERBOS_GRPC" "$WORK/cerbos.frame" \
+    || { tail -n 20 "$OUT/cerbos-server.log" >&2; die "cerbos did not answer as expected (server log above)"; }
   say "cerbos: CheckResources"
   sweep cerbos "$CERBOS_GRPC" /cerbos.svc.v1.CerbosService/CheckResources "$WORK/cerbos.frame" CheckResources
   stop_server
@@ -216,11 +217,13 @@ if [[ "$ONLY" != cerbos ]]; then
   Authz__Server__DataDirectory="$WORK/authz-data" \
   Authz__Cluster__SiloPort="$(peer free-port)" \
   Authz__Cluster__GatewayPort="$(peer free-port)" \
+  Authz__Server__MetricsPort=0 \
   Logging__LogLevel__Default=Warning \
     start_server "$OUT/authz-server.log" dotnet run -c Release --no-build --project "$REPO/src/Authz.Server"
   echo "  authz on 127.0.0.1:$AUTHZ_GRPC (process group $SERVER_PGID)"
   peer health-frame "$WORK/health.frame"
-  peer health-check "$AUTHZ_GRPC" "$WORK/health.frame"
+  peer health-check "$AUTHZ_GRPC" "$WORK/health.frame" \
+    || { tail -n 20 "$OUT/authz-server.log" >&2; die "authz did not answer its health check (server log above)"; }
   STEP="authz: seeding the equivalent policies through the Admin API"
   peer authz-seed "$AUTHZ_GRPC" "$REPO/protos"
   STEP="authz: checking the answers once"
