@@ -144,6 +144,20 @@ public sealed class AdminErrorTests(AdminServerFixture server)
     }
 
     [Fact]
+    public async Task A_call_without_a_valid_key_is_unauthenticated_with_a_hint()
+    {
+        var missing = await CliRun.RunAsync("", "tenant", "list", "--target", server.Target);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.StartsWith("error: UNAUTHENTICATED: missing credentials", missing.Error, StringComparison.Ordinal);
+        Assert.Contains("hint: pass an access key with --api-key or AUTHZ_API_KEY", missing.Error, StringComparison.Ordinal);
+
+        var wrong = await CliRun.RunAsync("", "tenant", "list", "--target", server.Target, "--api-key", "AKIACLITESTBOOTSTRAP.not-the-secret-at-all");
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.StartsWith("error: UNAUTHENTICATED: invalid credentials", wrong.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-secret-at-all", wrong.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unreachable_server_is_unavailable_with_a_hint()
     {
         int port;

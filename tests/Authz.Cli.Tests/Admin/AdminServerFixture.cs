@@ -20,6 +20,9 @@ public sealed class AdminServerFixture : IAsyncLifetime
     private WebApplication? _app;
     private string _dataDirectory = "";
 
+    /// <summary>The system administrator's key the server is configured with; <see cref="RunAsync"/> sends it.</summary>
+    public const string BootstrapKey = "AKIACLITESTBOOTSTRAP.cli-test-bootstrap-secret-not-for-production";
+
     /// <summary><c>127.0.0.1:port</c> of the server's gRPC endpoint.</summary>
     public string Target { get; private set; } = "";
 
@@ -37,6 +40,7 @@ public sealed class AdminServerFixture : IAsyncLifetime
             ["Authz:Cluster:SiloPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
             ["Authz:Cluster:GatewayPort"] = ports[2].ToString(CultureInfo.InvariantCulture),
             ["Authz:Cluster:ServiceId"] = "cli-test-" + Guid.NewGuid().ToString("N")[..8],
+            ["Authz:Security:BootstrapKey"] = BootstrapKey,
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddAuthzServices();
@@ -62,12 +66,12 @@ public sealed class AdminServerFixture : IAsyncLifetime
     public static string NewTenantId() =>
         "8" + RandomNumberGenerator.GetInt32(0, 1_000_000_000).ToString("D11", CultureInfo.InvariantCulture);
 
-    /// <summary>Runs <c>authz ARGS --target &lt;this server&gt;</c> in this process, as the real root command would.</summary>
+    /// <summary>Runs <c>authz ARGS --target &lt;this server&gt; --api-key &lt;bootstrap key&gt;</c> in this process, as the real root command would.</summary>
     public Task<CliRun> RunAsync(params string[] args) => RunWithInputAsync("", args);
 
     /// <summary>As <see cref="RunAsync"/>, with <paramref name="standardInput"/> as what <c>--document -</c> reads.</summary>
     public Task<CliRun> RunWithInputAsync(string standardInput, params string[] args) =>
-        CliRun.RunAsync(standardInput, [.. args, "--target", Target]);
+        CliRun.RunAsync(standardInput, [.. args, "--target", Target, "--api-key", BootstrapKey]);
 
     private static int[] FreeLoopbackPorts(int count)
     {

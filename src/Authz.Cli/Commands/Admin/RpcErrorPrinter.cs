@@ -51,6 +51,13 @@ public static class RpcErrorPrinter
                 return text.ToString();
         }
 
+        if (exception.StatusCode == StatusCode.Unauthenticated)
+        {
+            text.Append("error: ").Append(code).Append(": ").AppendLine(exception.Status.Detail);
+            text.AppendLine("  hint: pass an access key with --api-key or AUTHZ_API_KEY; a server started with `dotnet run --project src/Authz.Server` keeps its administrator key in data/bootstrap.key");
+            return text.ToString();
+        }
+
         var status = exception.GetRpcStatus();
         var message = status?.Message is { Length: > 0 } m ? m : Detail(exception);
         text.Append("error: ").Append(code).Append(": ").AppendLine(message);
