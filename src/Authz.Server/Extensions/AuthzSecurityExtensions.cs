@@ -3,10 +3,10 @@ using Authz.Server.Services;
 
 namespace Authz.Server.Extensions;
 
-/// <summary>Authentication of callers by access key, bound from <c>Authz:Security</c>.</summary>
+/// <summary>Authentication of callers by access key (bound from <c>Authz:Security</c>) and authorization of their calls by the engine.</summary>
 public static class AuthzSecurityExtensions
 {
-    /// <summary>Puts the authentication interceptor in front of the admin and authorization services. Call after <c>AddGrpc</c>.</summary>
+    /// <summary>Puts authentication and authorization in front of the admin and authorization services. Call after <c>AddGrpc</c>.</summary>
     public static IServiceCollection AddAuthzSecurity(this IServiceCollection services)
     {
         services.AddOptions<SecurityOptions>()
@@ -16,10 +16,18 @@ public static class AuthzSecurityExtensions
             .ValidateOnStart();
         services.AddSingleton<BootstrapKeyStore>();
         services.AddSingleton<AccessKeyAuthenticator>();
+        services.AddSingleton<CallAuthorizer>();
         services.AddHostedService<SecurityStartup>();
         services.AddGrpc()
-            .AddServiceOptions<AdminService>(o => o.Interceptors.Add<AuthenticationInterceptor>())
-            .AddServiceOptions<AuthorizationService>(o => o.Interceptors.Add<AuthenticationInterceptor>());
+            .AddServiceOptions<AdminService>(o => AddInterceptors(o.Interceptors))
+            .AddServiceOptions<AuthorizationService>(o => AddInterceptors(o.Interceptors));
         return services;
+    }
+
+    // Authentication first, then authorization by the engine; both before the service sees the request.
+    private static void AddInterceptors(Grpc.AspNetCore.Server.InterceptorCollection interceptors)
+    {
+        interceptors.Add<AuthenticationInterceptor>();
+        interceptors.Add<CallAuthorizationInterceptor>();
     }
 }
