@@ -66,21 +66,61 @@ public sealed class EngineFuzzTests(ITestOutputHelper output)
         var slowest = TimeSpan.Zero;
         var trace = new EvaluationTrace { Explain = true };
 
+        WarmUp();
         for (var i = 0; i < Iterations; i++)
         {
             var source = SeedPolicies[random.Next(SeedPolicies.Length)];
-            var watch = Stopwatch.StartNew();
-            ParseResult result;
-            if (i % 5 == 0)
-                result = PolicyParser.Parse(mutator.MutateBytes(Encoding.UTF8.GetBytes(source)));
-            else
-                result = PolicyParser.Parse(mutator.MutateText(source), i % 2 == 0 ? ParseOptions.StrictDefault : ParseOptions.Lenient);
+            var bytes = i % 5 == 0 ? mutator.MutateBytes(Encoding.UTF8.GetBytes(source)) : null;
+            var text = bytes is null ? mutator.MutateText(source) : null;
+            var options = i % 2 == 0 ? ParseOptions.StrictDefault : ParseOptions.Lenient;
+            var type = types[random.Next(types.Length)];
+            var elapsed = TimeRobustly(() => CheckDocument(bytes, text, options, type, trace, ref parsed, ref compiled));
+            if (elapsed > slowest)
+                slowest = elapsed;
+            Assert.True(elapsed < PerInputBudget,
+                $"input {i} (seed {Seed}) took {elapsed.TotalMilliseconds:F1} ms, over the {PerInputBudget.TotalMilliseconds} ms budget");
+        }
 
+        output.WriteLine($"{Iterations} mutated documents (seed {Seed}): {parsed} parsed, {compiled} compiled and evaluated; slowest input {slowest.TotalMilliseconds:F2} ms");
+        Assert.True(parsed > 0 && compiled > 0, "the mutator should leave some documents valid");
+    }
+
+    private delegate void RefAction();
+
+    /// <summary>
+    /// The time an input takes, robust to a loaded machine: an input over budget is run twice more and the fastest run
+    /// counts. Work that is really slow (catastrophic backtracking) stays slow on every run; a scheduling stall does not.
+    /// </summary>
+    private static TimeSpan TimeRobustly(RefAction action)
+    {
+        var best = TimeSpan.MaxValue;
+        for (var attempt = 0; attempt < 3 && best >= PerInputBudget; attempt++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            action();
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            if (elapsed < best)
+                best = elapsed;
+        }
+        return best;
+    }
+
+    /// <summary>Runs the seeds once so that JIT compilation is not charged to the first fuzz inputs.</summary>
+    private static void WarmUp()
+    {
+        foreach (var line in SeedCases)
+            Simulator.Run(line, explain: true);
+    }
+
+    private static void CheckDocument(byte[]? bytes, string? text, ParseOptions options, PolicyType type, EvaluationTrace trace,
+        ref int parsed, ref int compiled)
+    {
+        ParseResult result = bytes is not null ? PolicyParser.Parse(bytes) : PolicyParser.Parse(text!, options);
+        {
             if (result.Document is { } document)
             {
                 parsed++;
                 Assert.DoesNotContain(result.Diagnostics, d => d.Severity == Severity.Error);
-                var type = types[random.Next(types.Length)];
                 var compile = PolicyCompiler.Compile(document, type, "fuzz");
                 Assert.Equal(compile.Policy is null, compile.Diagnostics.Any(d => d.Severity == Severity.Error));
                 if (compile.Policy is { } policy)
@@ -98,21 +138,13 @@ public sealed class EngineFuzzTests(ITestOutputHelper output)
                 Assert.Contains(result.Diagnostics, d => d.Severity == Severity.Error);
                 Assert.All(result.Diagnostics, d => Assert.False(string.IsNullOrWhiteSpace(d.Message)));
             }
-
-            watch.Stop();
-            if (watch.Elapsed > slowest)
-                slowest = watch.Elapsed;
-            Assert.True(watch.Elapsed < PerInputBudget,
-                $"input {i} (seed {Seed}) took {watch.Elapsed.TotalMilliseconds:F1} ms, over the {PerInputBudget.TotalMilliseconds} ms budget");
         }
-
-        output.WriteLine($"{Iterations} mutated documents (seed {Seed}): {parsed} parsed, {compiled} compiled and evaluated; slowest input {slowest.TotalMilliseconds:F2} ms");
-        Assert.True(parsed > 0 && compiled > 0, "the mutator should leave some documents valid");
     }
 
     [Fact]
     public void Mutated_cases_never_throw_and_errors_never_carry_a_decision()
     {
+        WarmUp();
         var mutator = new PolicyMutator(Seed + 1);
         var random = new Random(Seed + 1);
         var errors = 0;
@@ -120,10 +152,9 @@ public sealed class EngineFuzzTests(ITestOutputHelper output)
         for (var i = 0; i < Iterations / 2; i++)
         {
             var line = mutator.MutateText(SeedCases[random.Next(SeedCases.Length)]);
-            var watch = Stopwatch.StartNew();
-            var outcome = Simulator.Run(line);
-            watch.Stop();
-            Assert.True(watch.Elapsed < PerInputBudget, $"case {i} (seed {Seed + 1}) took {watch.Elapsed.TotalMilliseconds:F1} ms");
+            SimulationOutcome outcome = null!;
+            var elapsed = TimeRobustly(() => outcome = Simulator.Run(line));
+            Assert.True(elapsed < PerInputBudget, $"case {i} (seed {Seed + 1}) took {elapsed.TotalMilliseconds:F1} ms");
             if (outcome.Error is not null)
             {
                 errors++;
