@@ -14,6 +14,8 @@
 //   health-frame <file>                   the grpc.health.v1.Health/Check frame (empty service name)
 //   health-check <port> <frame>           the health frame's answer must be SERVING
 //   free-port                             prints a free loopback TCP port
+//   new-key                               prints a fresh administrator key for the Authz server (AKIA....<secret>)
+// Calls to authz.v1 services carry `authorization: Bearer $AUTHZ_API_KEY` when that variable is set.
 //   h2load-results <out.json> <target note> <api> <connections> <warmup s> <duration s> <label>@<stdout>,<log> ...
 //   summary <cerbos.json> <authz.json|-> <health.json|->   prints the ratios the performance goals are stated in
 import http2 from "node:http2";
@@ -55,7 +57,10 @@ function call(port, urlPath, body, timeoutMs = 5000) {
       clearTimeout(timer);
       reject(e);
     });
-    const req = client.request({ ":method": "POST", ":path": urlPath, "content-type": "application/grpc", te: "trailers" });
+    const headers0 = { ":method": "POST", ":path": urlPath, "content-type": "application/grpc", te: "trailers" };
+    // Authz's own services need an access key; the script passes the server's bootstrap key in AUTHZ_API_KEY.
+    if (urlPath.startsWith("/authz.v1.") && process.env.AUTHZ_API_KEY) headers0.authorization = `Bearer ${process.env.AUTHZ_API_KEY}`;
+    const req = client.request(headers0);
     const chunks = [];
     let headers = {};
     let trailers = {};
@@ -277,7 +282,15 @@ function summary(cerbosFile, authzFile, healthFile) {
 
 try {
   switch (command) {
-    case "free-port": {
+    case "new-key": {
+    // An administrator key in the shape the server issues: AKIA + 16 base32 characters, a dot, a base64url secret.
+    const { randomBytes } = await import("node:crypto");
+    const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    const id = "AKIA" + [...randomBytes(16)].map((b) => base32[b % 32]).join("");
+    console.log(`${id}.${randomBytes(30).toString("base64url")}`);
+    break;
+  }
+  case "free-port": {
       const server = net.createServer();
       server.listen(0, "127.0.0.1", () => {
         console.log(server.address().port);

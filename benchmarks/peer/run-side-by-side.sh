@@ -14,7 +14,8 @@
 #      policy for `s3_object`: `read` allowed to role data-scientist on bucket ml-training-data, `delete` denied
 #      unless the principal has role admin (and allowed to admin).
 #   2. Authz (`dotnet run -c Release --project src/Authz.Server`, gRPC, silo, gateway and metrics ports and the data
-#      directory from Authz__* environment variables), seeded through its Admin API with the equivalent: user alice in group data-scientists whose
+#      directory from Authz__* environment variables, and a fresh administrator key that every Authz call carries,
+#      h2load's included), seeded through its Admin API with the equivalent: user alice in group data-scientists whose
 #      managed policy allows s3:GetObject on arn:aws:s3:::ml-training-data/*, user bob (tag role=admin) with s3:*,
 #      and a bucket policy denying s3:DeleteObject unless aws:PrincipalTag/role is admin.
 # For each engine one gRPC request frame is prepared (read/GetObject by the data scientist: an Allow), and it and
@@ -132,9 +133,11 @@ CERBOS="$NPM_PREFIX/node_modules/@cerbos/cerbos-linux-x64/cerbos-linux-x64"
 cp "$REPO/benchmarks/peer/grpc-peer.mjs" "$NPM_PREFIX/"
 peer() { node "$NPM_PREFIX/grpc-peer.mjs" "$@"; }
 
-# Runs h2load once per concurrency against one method with one frame, and writes a results file.
+# Runs h2load once per concurrency against one method with one frame, and writes a results file. Extra arguments go
+# to h2load (headers).
 sweep() {
   local name="$1" port="$2" path="$3" frame="$4" api="$5"
+  shift 5
   local runs=()
   for c in $CONCURRENCY; do
     local streams=$((c / CONNECTIONS))
@@ -142,7 +145,7 @@ sweep() {
     echo "  $STEP"
     check_load "$name c=$c"
     h2load -D "$DURATION" --warm-up-time="$WARMUP" -t 1 -c "$CONNECTIONS" -m "$streams" -d "$frame" \
-      -H 'content-type: application/grpc' -H 'te: trailers' --log-file="$OUT/$name-c$c.log" \
+      -H 'content-type: application/grpc' -H 'te: trailers' "$@" --log-file="$OUT/$name-c$c.log" \
       "http://127.0.0.1:$port$path" >"$OUT/$name-c$c.txt" 2>&1 || die "h2load failed, see $OUT/$name-c$c.txt"
     grep -E '^(finished in|requests:|status codes:|time for request:)' "$OUT/$name-c$c.txt" | sed 's/^/    /'
     grep -q ' 0 failed, 0 errored, 0 timeout' "$OUT/$name-c$c.txt" || die "$name: h2load reports failed requests at c=$c"
@@ -212,7 +215,11 @@ if [[ "$ONLY" != cerbos ]]; then
   command -v dotnet >/dev/null || die "the Authz half needs the .NET 10 SDK (dotnet), which Debian does not package; or run with --only cerbos"
   dotnet build -c Release "$REPO/src/Authz.Server" -nologo -v quiet >"$OUT/authz-build.log" 2>&1 || die "dotnet build failed, see $OUT/authz-build.log"
   AUTHZ_GRPC="$(peer free-port)"
+  # Every authz.v1 call needs an access key: the server starts with a fresh administrator (bootstrap) key.
+  AUTHZ_API_KEY="$(peer new-key)"
+  export AUTHZ_API_KEY
   STEP="authz: starting the server"
+  Authz__Security__BootstrapKey="$AUTHZ_API_KEY" \
   Authz__Server__GrpcPort="$AUTHZ_GRPC" \
   Authz__Server__DataDirectory="$WORK/authz-data" \
   Authz__Cluster__SiloPort="$(peer free-port)" \
@@ -230,7 +237,7 @@ if [[ "$ONLY" != cerbos ]]; then
   peer authz-frame "$WORK/authz.frame" "$REPO/protos"
   peer authz-check "$AUTHZ_GRPC" "$WORK/authz.frame" "$REPO/protos"
   say "authz: Authorize"
-  sweep authz "$AUTHZ_GRPC" /authz.v1.Authorization/Authorize "$WORK/authz.frame" Authorize
+  sweep authz "$AUTHZ_GRPC" /authz.v1.Authorization/Authorize "$WORK/authz.frame" Authorize -H "authorization: Bearer $AUTHZ_API_KEY"
   say "authz: grpc.health.v1.Health/Check (transport floor)"
   sweep health "$AUTHZ_GRPC" /grpc.health.v1.Health/Check "$WORK/health.frame" Health/Check
   stop_server

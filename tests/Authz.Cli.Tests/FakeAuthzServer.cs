@@ -40,14 +40,18 @@ internal sealed class FakeAuthzServer : IAsyncDisposable
     public int Port => int.Parse(Address[(Address.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Starts a server; servers of one test cluster share one <paramref name="admin"/>, as silos share storage.</summary>
-    public static async Task<FakeAuthzServer> StartAsync(MlPlatformPopulation population, bool withAuthorization = true, FakeAdmin? admin = null)
+    public static async Task<FakeAuthzServer> StartAsync(MlPlatformPopulation population, bool withAuthorization = true, FakeAdmin? admin = null, string? requiredKey = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         var authorization = new FakeAuthorization(population);
         admin ??= new FakeAdmin();
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(options =>
+        {
+            if (requiredKey is not null)
+                options.Interceptors.Add<RequireKeyInterceptor>(requiredKey);
+        });
         builder.Services.AddSingleton(authorization);
         builder.Services.AddSingleton(admin);
         var app = builder.Build();
@@ -204,4 +208,15 @@ internal sealed class FakeAdmin : Authz.V1.Admin.AdminBase
 
     public override Task<AddUserToGroupResponse> AddUserToGroup(AddUserToGroupRequest request, ServerCallContext context) =>
         Task.FromResult(new AddUserToGroupResponse { Revision = Write(request.TenantId, nameof(AddUserToGroup), "member/" + request.GroupName + "/" + request.UserName) });
+}
+
+/// <summary>Refuses calls without <c>authorization: Bearer &lt;key&gt;</c>, as the real server does.</summary>
+internal sealed class RequireKeyInterceptor(string key) : Grpc.Core.Interceptors.Interceptor
+{
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        if (context.RequestHeaders.GetValue("authorization") != "Bearer " + key)
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "missing credentials: send `authorization: Bearer <access-key-id>.<secret>`"));
+        return continuation(request, context);
+    }
 }

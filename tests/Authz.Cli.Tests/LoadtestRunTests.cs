@@ -232,6 +232,27 @@ public sealed class LoadtestRunTests : IDisposable
     }
 
     [Fact]
+    public async Task A_server_that_requires_a_key_is_reported_clearly_and_served_with_one()
+    {
+        var population = new MlPlatformPopulation(1, 20);
+        await using var server = await FakeAuthzServer.StartAsync(population, requiredKey: "AKIATEST.secret-secret-secret");
+
+        var ex = await Assert.ThrowsAsync<LoadtestException>(() => Run(Settings(server) with { Principals = 20 }));
+        Assert.Contains("Unauthenticated", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("--api-key or AUTHZ_API_KEY", ex.Message, StringComparison.Ordinal);
+
+        var (code, _) = await Run(Settings(server) with { Principals = 20, Concurrency = [2], ApiKey = "AKIATEST.secret-secret-secret" });
+        Assert.Equal(LoadtestRunner.ExitOk, code);
+    }
+
+    [Fact]
+    public void The_key_comes_from_the_option_first()
+    {
+        var console = new TextConsole();
+        Assert.Equal("AKIA1.s", LoadtestCommand.ResolveApiKey(" AKIA1.s ", [AuthzTarget.Parse("127.0.0.1:1")], console.Console));
+    }
+
+    [Fact]
     public async Task The_client_sends_the_api_key_as_a_bearer_token()
     {
         var population = new MlPlatformPopulation(1, 10);

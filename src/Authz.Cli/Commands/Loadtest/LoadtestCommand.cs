@@ -24,7 +24,10 @@ public static class LoadtestCommand
             Arity = ArgumentArity.OneOrMore,
         };
         var tls = new Option<bool>("--tls") { Description = "Use TLS for targets given as host:port" };
-        var apiKey = new Option<string?>("--api-key") { Description = "Send `authorization: Bearer <key>` with every call" };
+        var apiKey = new Option<string?>("--api-key")
+        {
+            Description = "Access key `<key-id>.<secret>`, sent as `authorization: Bearer <key>` with every call [env AUTHZ_API_KEY; for a loopback target, data/bootstrap.key of a server started from this directory]",
+        };
         var seed = new Option<string>("--seed")
         {
             Description = "Write the population through the Admin API first: auto (when its first tenant is missing), always (also the bare flag), or never",
@@ -137,7 +140,7 @@ public static class LoadtestCommand
             {
                 Targets = targets,
                 Tls = parse.GetValue(tls),
-                ApiKey = parse.GetValue(apiKey),
+                ApiKey = ResolveApiKey(parse.GetValue(apiKey), targets, console),
                 Seed = seedMode,
                 Tenants = tenantCount,
                 Principals = principalCount,
@@ -194,6 +197,38 @@ public static class LoadtestCommand
             Console.Error.WriteLine("error: " + ex.Message);
             return LoadtestRunner.ExitFailed;
         }
+    }
+
+    /// <summary>The file where a server started from the current directory keeps its administrator key.</summary>
+    public const string LocalBootstrapKeyFile = "data/bootstrap.key";
+
+    /// <summary>
+    /// <c>--api-key</c>, else <c>AUTHZ_API_KEY</c> (as the admin commands read it), else, when every target is on this
+    /// machine, the administrator key of a server started from the current directory (the embedded default).
+    /// </summary>
+    public static string? ResolveApiKey(string? option, IReadOnlyList<AuthzTarget> targets, IAnsiConsole console)
+    {
+        if (!string.IsNullOrWhiteSpace(option))
+            return option.Trim();
+        if (Environment.GetEnvironmentVariable("AUTHZ_API_KEY") is { Length: > 0 } env)
+            return env.Trim();
+        if (targets.Count > 0 && targets.All(t => t.IsLoopback) && File.Exists(LocalBootstrapKeyFile))
+        {
+            try
+            {
+                var key = File.ReadAllText(LocalBootstrapKeyFile).Trim();
+                if (key.Length > 0)
+                {
+                    console.MarkupLine("[grey]access key: the administrator key in {0}[/]", LocalBootstrapKeyFile);
+                    return key;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                console.MarkupLine("[yellow]cannot read {0}: {1}[/]", LocalBootstrapKeyFile, Markup.Escape(ex.Message));
+            }
+        }
+        return null;
     }
 
     private static T Error<T>(List<string> errors, string message, T fallback)

@@ -152,6 +152,10 @@ public sealed class LoadtestRunner(LoadtestSettings settings, IAnsiConsole conso
                 console.MarkupLine("[yellow]the target does not serve the Admin API: not seeding[/]");
                 return new Dictionary<string, ulong>();
             }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+            {
+                throw Refused(ex, "GetTenant");
+            }
             catch (RpcException ex)
             {
                 throw new LoadtestException($"cannot tell whether the population exists: GetTenant/GetUser in `{lastTenant}`: {ex.StatusCode}: {ex.Status.Detail}");
@@ -193,6 +197,10 @@ public sealed class LoadtestRunner(LoadtestSettings settings, IAnsiConsole conso
             {
                 throw new LoadtestException($"the target does not serve the decision API (`authz.v1.Authorization`): {ex.Status.Detail}");
             }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+            {
+                throw Refused(ex, "Authorize");
+            }
             catch (RpcException ex)
             {
                 problems.Add($"`{check.Name}`: {ex.StatusCode}: {ex.Status.Detail}");
@@ -211,6 +219,13 @@ public sealed class LoadtestRunner(LoadtestSettings settings, IAnsiConsole conso
             throw new LoadtestException(message);
         console.MarkupLine("[yellow]{0}[/]", Markup.Escape(message));
     }
+
+    /// <summary>A call refused for its credentials, with what to do about it.</summary>
+    internal static LoadtestException Refused(RpcException ex, string call) => new(
+        $"the target refused {call}: {ex.StatusCode}: {ex.Status.Detail}; "
+        + (ex.StatusCode == StatusCode.Unauthenticated
+            ? $"pass an access key with --api-key or AUTHZ_API_KEY (a server started with `dotnet run --project src/Authz.Server` keeps its administrator key in {LoadtestCommand.LocalBootstrapKeyFile})"
+            : "the access key may not seed or check this population; use the administrator key"));
 
     private List<int> FindServerProcesses()
     {

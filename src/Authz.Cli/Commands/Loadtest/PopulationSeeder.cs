@@ -123,6 +123,10 @@ public sealed class PopulationSeeder(AuthzClient client, TimeSpan timeout, int p
         {
             throw new LoadtestException($"the target does not serve the Admin API (`authz.v1.Admin`): {what}: {ex.Status.Detail}");
         }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+        {
+            throw LoadtestRunner.Refused(ex, what);
+        }
         catch (RpcException ex)
         {
             throw new LoadtestException($"seeding failed: {what}: {ex.StatusCode}: {ex.Status.Detail}");
