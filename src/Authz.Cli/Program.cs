@@ -6,6 +6,7 @@ var root = new RootCommand("authz: the Authz policy engine and service command l
     SimulateCommand.Create(),
     Authz.Cli.Commands.Loadtest.LoadtestCommand.Create(),
     ValidateCommand.Create(),
+    MeasureWritesCommand.Create(),
 };
 Authz.Cli.Commands.Admin.AdminCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync();
