@@ -10,7 +10,8 @@ namespace Authz.Grains;
 /// </summary>
 [GrainType("authz.access-key")]
 public sealed class AccessKeyGrain(
-    [PersistentState(AuthzGrainStorage.StateName, AuthzGrainStorage.ProviderName)] IPersistentState<AccessKeyState> state) : Grain, IAccessKeyGrain
+    [PersistentState(AuthzGrainStorage.StateName, AuthzGrainStorage.ProviderName)] IPersistentState<AccessKeyState> state,
+    IAuditTrail audit) : Grain, IAccessKeyGrain
 {
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -18,14 +19,14 @@ public sealed class AccessKeyGrain(
         return Task.CompletedTask;
     }
 
-    Task IAccessKeyGrain.Create(AccessKeyRecord record)
+    async Task IAccessKeyGrain.Create(AccessKeyRecord record)
     {
         if (state.State.Exists)
         {
             throw AdminException.AlreadyExists("access key", record.AccessKeyId);
         }
 
-        return StateWrites.SaveAsync(state, new AccessKeyState
+        await SaveAsync(record.TenantId, new AccessKeyState
         {
             Exists = true,
             TenantId = record.TenantId,
@@ -38,7 +39,7 @@ public sealed class AccessKeyGrain(
             Iterations = record.Iterations,
             Status = record.Status,
             CreateDate = record.CreateDate,
-        }, this);
+        });
     }
 
     Task<AccessKeyRecord?> IAccessKeyGrain.Get() => Task.FromResult(state.State.Exists ? Record(state.State) : null);
@@ -48,7 +49,7 @@ public sealed class AccessKeyGrain(
         var current = Owned(tenantId);
         if (current.Status != status)
         {
-            await StateWrites.SaveAsync(state, current with { Status = status }, this);
+            await SaveAsync(tenantId, current with { Status = status });
         }
 
         return Record(state.State);
@@ -57,8 +58,17 @@ public sealed class AccessKeyGrain(
     async Task<AccessKeyRecord> IAccessKeyGrain.Delete(string tenantId)
     {
         var record = Record(Owned(tenantId));
-        await StateWrites.SaveAsync(state, new AccessKeyState(), this);
+        await SaveAsync(tenantId, new AccessKeyState());
         return record;
+    }
+
+    /// <summary>Key changes do not advance the tenant revision; their audit records carry revision 0 before and after.</summary>
+    private async Task SaveAsync(string tenantId, AccessKeyState next)
+    {
+        using (audit.Enlist(tenantId, 0, 0))
+        {
+            await StateWrites.SaveAsync(state, next, this);
+        }
     }
 
     /// <summary>The key when it exists in <paramref name="tenantId"/>; another tenant's key is reported as missing.</summary>

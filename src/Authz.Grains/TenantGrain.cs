@@ -14,7 +14,8 @@ namespace Authz.Grains;
 public sealed class TenantGrain(
     [PersistentState(AuthzGrainStorage.StateName, AuthzGrainStorage.ProviderName)] IPersistentState<TenantState> state,
     [PersistentState("directory", AuthzGrainStorage.ProviderName)] IPersistentState<TenantDirectoryState> directory,
-    IOptions<AuthzQuotaOptions> quotas) : Grain, ITenantGrain
+    IOptions<AuthzQuotaOptions> quotas,
+    IAuditTrail audit) : Grain, ITenantGrain
 {
     private readonly SortedDictionary<(EntityKind Kind, string Key), DirectoryEntryState> _index = [];
     private TenantBasis? _basis;
@@ -223,7 +224,12 @@ public sealed class TenantGrain(
     private async Task SaveAsync(TenantState next)
     {
         var previous = state.State.Revision;
-        await StateWrites.SaveAsync(state, next, this);
+        // A write that advances the revision is an admin change: its audit record commits with it.
+        using (next.Revision > previous ? audit.Enlist(TenantId, previous, next.Revision) : null)
+        {
+            await StateWrites.SaveAsync(state, next, this);
+        }
+
         _basis = null;
         if (next.Revision > previous)
         {

@@ -89,6 +89,15 @@ public sealed class AuthzGrainStorage : IAuthzGrainStorage, ILifecycleParticipan
     public string Target => _dialect.Target;
 
     /// <inheritdoc/>
+    public async Task<TResult> QueryAsync<TResult>(Func<DbConnection, string, CancellationToken, Task<TResult>> query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dialect.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await query(connection, _serviceId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
     public async Task CheckHealthAsync(CancellationToken cancellationToken = default)
     {
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,13 @@ public interface IAuthzGrainStorage : IGrainStorage
     Task CheckHealthAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Runs a read-only <paramref name="query"/> on a connection of this storage, with the service id rows are stored
+    /// under (for tables beside the grain state, such as <c>audit_events</c>). Wrappers that do not forward it refuse it.
+    /// </summary>
+    Task<TResult> QueryAsync<TResult>(Func<System.Data.Common.DbConnection, string, CancellationToken, Task<TResult>> query, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not run queries");
+
+    /// <summary>
     /// Writes <paramref name="grainState"/> like <see cref="IGrainStorage.WriteStateAsync{T}(string, GrainId, IGrainState{T}, CancellationToken)"/>
     /// and runs <paramref name="alsoWrite"/> in the same transaction: both commit, or neither does.
     /// </summary>

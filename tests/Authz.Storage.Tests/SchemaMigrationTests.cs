@@ -16,8 +16,8 @@ public sealed class SchemaMigrationTests
         await silos[0].InitializeAsync();
         await (await store.StartProviderAsync()).InitializeAsync();
 
-        Assert.Equal(1, await store.CountAsync("SELECT COUNT(*) FROM schema_migrations"));
-        Assert.Equal(1L, Convert.ToInt64(await store.ScalarAsync("SELECT MAX(version) FROM schema_migrations"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(2, await store.CountAsync("SELECT COUNT(*) FROM schema_migrations"));
+        Assert.Equal(2L, Convert.ToInt64(await store.ScalarAsync("SELECT MAX(version) FROM schema_migrations"), System.Globalization.CultureInfo.InvariantCulture));
         Assert.NotNull(await store.ScalarAsync("SELECT applied_at FROM schema_migrations WHERE version = 1"));
     }
 
@@ -31,7 +31,7 @@ public sealed class SchemaMigrationTests
             : "INSERT INTO schema_migrations (version, description, applied_at) VALUES (999, 'future', now())");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.NewProvider().InitializeAsync());
-        Assert.Contains("schema version 999, newer than the 1 this build knows", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 999, newer than the 2 this build knows", error.Message, StringComparison.Ordinal);
     }
 
     [Theory, SqliteData, PostgresData]

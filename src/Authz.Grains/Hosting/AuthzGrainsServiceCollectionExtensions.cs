@@ -16,6 +16,7 @@ public static class AuthzGrainsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<AuthzQuotaOptions>().BindConfiguration(AuthzQuotaOptions.SectionName);
         services.TryAddSingleton<PolicySetCompiler>();
+        services.TryAddSingleton<IAuditTrail, NoAuditTrail>();
         return services;
     }
 }

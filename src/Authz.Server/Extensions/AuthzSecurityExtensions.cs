@@ -17,6 +17,9 @@ public static class AuthzSecurityExtensions
         services.AddSingleton<BootstrapKeyStore>();
         services.AddSingleton<AccessKeyAuthenticator>();
         services.AddSingleton<CallAuthorizer>();
+        // Replaces the grains' default (record nothing): admin changes are audited in the storage transaction.
+        services.AddSingleton<StorageAuditTrail>();
+        services.AddSingleton<Authz.Grains.IAuditTrail>(sp => sp.GetRequiredService<StorageAuditTrail>());
         services.AddHostedService<SecurityStartup>();
         services.AddGrpc()
             .AddServiceOptions<AdminService>(o => AddInterceptors(o.Interceptors))

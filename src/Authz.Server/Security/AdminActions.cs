@@ -147,6 +147,9 @@ public static class AdminActions
         Map<UpdateAccessKeyRequest>("/authz.v1.Admin/UpdateAccessKey", r => new("iam:UpdateAccessKey", r.TenantId, Root(r.TenantId))),
         Map<DeleteAccessKeyRequest>("/authz.v1.Admin/DeleteAccessKey", r => new("iam:DeleteAccessKey", r.TenantId, Root(r.TenantId))),
 
+        // ---- Audit
+        Map<ListAuditEventsRequest>("/authz.v1.Admin/ListAuditEvents", r => new("authz:ListAuditEvents", r.TenantId, Root(r.TenantId))),
+
         // ---- Decisions: authz:Authorize in the tenant asked about (the request's tenant, else the principal's account).
         Map<AuthorizeRequest>("/authz.v1.Authorization/Authorize", r => new("authz:Authorize", CheckTenant(r), Root(CheckTenant(r)))),
         Map<SimulatePrincipalPolicyRequest>("/authz.v1.Authorization/SimulatePrincipalPolicy", r =>

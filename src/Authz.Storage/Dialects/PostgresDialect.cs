@@ -28,6 +28,22 @@ internal sealed class PostgresDialect : StorageDialect
                 CONSTRAINT grain_state_pkey PRIMARY KEY (service_id, grain_type, grain_key, state_name)
             );
             """),
+        new(2, "audit events table", """
+            CREATE TABLE audit_events (
+                seq             bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                service_id      text        NOT NULL,
+                tenant_id       text        NOT NULL,
+                occurred_at     timestamptz NOT NULL,
+                caller_arn      text        NOT NULL,
+                access_key_id   text        NOT NULL,
+                rpc             text        NOT NULL,
+                target_arn      text        NOT NULL,
+                request_id      text        NOT NULL,
+                revision_before bigint      NOT NULL,
+                revision_after  bigint      NOT NULL
+            );
+            CREATE INDEX audit_events_by_tenant ON audit_events (service_id, tenant_id, seq);
+            """),
     ];
 
     private readonly NpgsqlDataSource _dataSource;

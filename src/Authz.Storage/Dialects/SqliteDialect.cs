@@ -26,6 +26,22 @@ internal sealed class SqliteDialect : StorageDialect
                 PRIMARY KEY (service_id, grain_type, grain_key, state_name)
             ) WITHOUT ROWID;
             """),
+        new(2, "audit events table", """
+            CREATE TABLE audit_events (
+                seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+                service_id      TEXT    NOT NULL,
+                tenant_id       TEXT    NOT NULL,
+                occurred_at     TEXT    NOT NULL,
+                caller_arn      TEXT    NOT NULL,
+                access_key_id   TEXT    NOT NULL,
+                rpc             TEXT    NOT NULL,
+                target_arn      TEXT    NOT NULL,
+                request_id      TEXT    NOT NULL,
+                revision_before INTEGER NOT NULL,
+                revision_after  INTEGER NOT NULL
+            );
+            CREATE INDEX audit_events_by_tenant ON audit_events (service_id, tenant_id, seq);
+            """),
     ];
 
     private readonly string _connectionString;
