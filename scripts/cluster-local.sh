@@ -104,6 +104,16 @@ case "${1:-}" in
       || { cat "$dir/publish.log" >&2; exit 1; }
     authz_pg_start "$dir/postgres" "$pg_port"
     authz_redis_start "$dir/redis" "$redis_port"
+    # One administrator key for the whole cluster (each silo would otherwise generate its own in its data directory).
+    if [ -z "${Authz__Security__BootstrapKey:-}" ]; then
+      if [ ! -s "$dir/bootstrap.key" ]; then
+        (umask 077; printf 'AKIABOOTSTRAP%s.%s\n' "$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F)" \
+          "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" >"$dir/bootstrap.key")
+      fi
+      export Authz__Security__BootstrapKey
+      Authz__Security__BootstrapKey=$(cat "$dir/bootstrap.key")
+      authz_log "cluster administrator key: $dir/bootstrap.key (use it with AUTHZ_API_KEY)"
+    fi
     for n in $(seq 1 "$silos"); do start_silo "$n"; done
     for n in $(seq 1 "$silos"); do wait_listening "$n"; done
     authz_log "cluster $cluster_id is up: gRPC on $(for n in $(seq 1 "$silos"); do printf '127.0.0.1:%s ' "$(grpc_port "$n")"; done)"
