@@ -7,6 +7,7 @@ var root = new RootCommand("authz: the Authz policy engine and service command l
     Authz.Cli.Commands.Loadtest.LoadtestCommand.Create(),
     ValidateCommand.Create(),
     MeasureWritesCommand.Create(),
+    AuditCommand.Create(),
 };
 Authz.Cli.Commands.Admin.AdminCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync();
