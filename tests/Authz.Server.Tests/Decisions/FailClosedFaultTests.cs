@@ -154,7 +154,8 @@ public sealed class FailClosedFaultTests(FaultHostFixture fixture)
             {
                 var arrived = fixture.Arrivals.Expect(c => c.Principal == check.Principal, concurrency);
                 var checks = Enumerable.Range(0, concurrency).Select(_ => _authz.AuthorizeAsync(check).ResponseAsync).ToArray();
-                await arrived;
+                // A guard, not a timing: every check must reach the cache.
+                await arrived.WaitAsync(TimeSpan.FromSeconds(30));
                 gate.SetResult();
                 answers = await Task.WhenAll(checks);
             }
@@ -179,8 +180,7 @@ public sealed class FailClosedFaultTests(FaultHostFixture fixture)
 
     /// <summary>
     /// A resource policy acknowledged with revision R must be seen by every check that carries R. Here the policy is
-    /// written while a check is loading the resource: the load read the resource tree before the write and the tenant's
-    /// revision after it.
+    /// written while a check is loading the resource: after the load has read the resource tree, before it finishes.
     /// </summary>
     [Fact]
     public async Task A_resource_policy_written_while_a_check_loads_the_resource_is_seen_by_checks_that_carry_its_revision()
@@ -195,11 +195,13 @@ public sealed class FailClosedFaultTests(FaultHostFixture fixture)
         ulong written;
         try
         {
-            // Hold the first revision read of the tenant made outside a grain: the decision cache's, after the tree.
-            using (fixture.Calls.InjectOutgoing(fixture.Grains.GetTenant(t), nameof(ITenantGrain.GetRevision), () => loading.TrySetResult() ? gate.Task : Task.CompletedTask))
+            // Hold the first read of the bucket's resource tree once it has returned: the decision cache's.
+            using (fixture.Calls.InjectAfterReturn(fixture.Grains.GetResourceTree(bucket), nameof(IResourceTreeGrain.GetView),
+                () => loading.TrySetResult() ? gate.Task : Task.CompletedTask))
             {
                 var during = _authz.AuthorizeAsync(check).ResponseAsync;
-                await loading.Task;
+                // A guard, not a timing: the check must reach the tree at all.
+                await loading.Task.WaitAsync(TimeSpan.FromSeconds(30));
                 written = (await _admin.PutResourcePolicyAsync(new PutResourcePolicyRequest
                 {
                     TenantId = t,

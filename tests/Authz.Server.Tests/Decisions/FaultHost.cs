@@ -171,9 +171,9 @@ internal sealed class FaultyGrainStorage(AuthzGrainStorage inner, StorageFaults 
 }
 
 /// <summary>
-/// Grain call filters that count calls by (target grain, method) and run an armed fault before chosen calls: throw, or
-/// wait on a gate the test opens. Incoming faults run inside the target grain's turn; outgoing faults run at the caller,
-/// before the call is sent.
+/// Grain call filters that count calls by (target grain, method) and run an armed fault around chosen calls: throw, or
+/// wait on a gate the test opens. Incoming faults run inside the target grain's turn, before the call; outgoing faults
+/// run at the caller, after the call returned and before the caller sees the result.
 /// </summary>
 public sealed class GrainCallFaults : IIncomingGrainCallFilter, IOutgoingGrainCallFilter
 {
@@ -186,8 +186,8 @@ public sealed class GrainCallFaults : IIncomingGrainCallFilter, IOutgoingGrainCa
     /// <summary>Runs <paramref name="fault"/> inside <paramref name="grain"/> before each call of <paramref name="method"/>.</summary>
     public IDisposable Inject(IAddressable grain, string method, Func<Task> fault) => Arm((grain.GetGrainId(), method, false), fault);
 
-    /// <summary>Runs <paramref name="fault"/> at the caller before each call of <paramref name="method"/> on <paramref name="grain"/>.</summary>
-    public IDisposable InjectOutgoing(IAddressable grain, string method, Func<Task> fault) => Arm((grain.GetGrainId(), method, true), fault);
+    /// <summary>Runs <paramref name="fault"/> at the caller after each call of <paramref name="method"/> on <paramref name="grain"/> returned.</summary>
+    public IDisposable InjectAfterReturn(IAddressable grain, string method, Func<Task> fault) => Arm((grain.GetGrainId(), method, true), fault);
 
     async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
     {
@@ -202,12 +202,11 @@ public sealed class GrainCallFaults : IIncomingGrainCallFilter, IOutgoingGrainCa
 
     async Task IOutgoingGrainCallFilter.Invoke(IOutgoingGrainCallContext context)
     {
+        await context.Invoke();
         if (_faults.TryGetValue((context.TargetId, context.MethodName, true), out var fault))
         {
             await fault();
         }
-
-        await context.Invoke();
     }
 
     private Disarm Arm((GrainId, string, bool) key, Func<Task> fault)
