@@ -25,7 +25,7 @@ public enum PatternMode
 /// </summary>
 public sealed class WildcardPattern
 {
-    private enum Shape { Any, Exact, Prefix, General }
+    private enum Shape { Any, Exact, Prefix, Pieces, PiecesPrefix, General }
 
     internal enum TokenKind { Literal, Star, SpanningStar, Question, Variable }
 
@@ -64,6 +64,8 @@ public sealed class WildcardPattern
             [] => Shape.Exact,
             [{ Kind: TokenKind.Literal }] => Shape.Exact,
             [{ Kind: TokenKind.Literal }, { Kind: TokenKind.SpanningStar }] => Shape.Prefix,
+            _ when tokens.All(t => t.Kind is TokenKind.Literal or TokenKind.Variable) => Shape.Pieces,
+            [.., { Kind: TokenKind.SpanningStar }] when tokens[..^1].All(t => t.Kind is TokenKind.Literal or TokenKind.Variable) => Shape.PiecesPrefix,
             _ => Shape.General,
         };
         if (tokens.IsEmpty)
@@ -143,6 +145,10 @@ public sealed class WildcardPattern
                 return value.Equals(_tokens[0].Text, _comparison);
             case Shape.Prefix:
                 return value.StartsWith(_tokens[0].Text, _comparison);
+            case Shape.Pieces:
+                return MatchPieces(value, context, _tokens.Length, prefix: false);
+            case Shape.PiecesPrefix:
+                return MatchPieces(value, context, _tokens.Length - 1, prefix: true);
         }
 
         var n = value.Length;
@@ -150,69 +156,75 @@ public sealed class WildcardPattern
         var buffer = n + 1 <= 1024 ? stackalloc bool[2 * (n + 1)] : (rented = ArrayPool<bool>.Shared.Rent(2 * (n + 1)));
         try
         {
+            // cur[p]: the tokens so far can consume exactly value[..p]. Every set position lies in [lo, hi]; positions
+            // only move forward, so nothing below lo is ever read again and only [lo, n] needs clearing.
             var cur = buffer[..(n + 1)];
             var next = buffer.Slice(n + 1, n + 1);
             cur.Clear();
             cur[0] = true;
-            foreach (var token in _tokens)
+            int lo = 0, hi = 0;
+            for (var t = 0; t < _tokens.Length; t++)
             {
-                next.Clear();
-                var any = false;
+                var token = _tokens[t];
+                next[lo..].Clear();
+                int newLo = -1, newHi = -1;
                 switch (token.Kind)
                 {
                     case TokenKind.Literal:
-                        any = StepLiteral(value, token.Text, cur, next);
+                        StepLiteral(value, token.Text, cur, next, lo, hi, t == _tokens.Length - 1, ref newLo, ref newHi);
                         break;
                     case TokenKind.Variable:
                         var resolved = PolicyVariable.Resolve(token.Text, token.Default, context);
                         if (resolved is null)
                             return false;
-                        any = StepLiteral(value, resolved, cur, next);
+                        StepLiteral(value, resolved, cur, next, lo, hi, t == _tokens.Length - 1, ref newLo, ref newHi);
                         break;
                     case TokenKind.Question:
-                        for (var p = 0; p < n; p++)
+                        for (var p = lo; p <= hi && p < n; p++)
                         {
                             if (cur[p] && (_mode != PatternMode.Arn || value[p] != ':'))
                             {
                                 next[p + 1] = true;
-                                any = true;
+                                if (newLo < 0) newLo = p + 1;
+                                newHi = p + 1;
                             }
                         }
                         break;
                     case TokenKind.SpanningStar:
-                    {
-                        var first = cur.IndexOf(true);
-                        if (first >= 0)
-                        {
-                            next[first..].Fill(true);
-                            any = true;
-                        }
+                        next[lo..].Fill(true);
+                        newLo = lo;
+                        newHi = n;
                         break;
-                    }
                     case TokenKind.Star:
                     {
-                        var reach = false;
-                        for (var p = 0; p <= n; p++)
+                        // A star stays within its colon-separated segment: from each reachable position up to the
+                        // next colon. Whole runs are found and filled with vectorized searches.
+                        var p = lo;
+                        while (true)
                         {
-                            reach |= cur[p];
-                            if (reach)
-                            {
-                                next[p] = true;
-                                any = true;
-                            }
-                            if (p < n && value[p] == ':')
-                                reach = false;
+                            var colon = value[p..].IndexOf(':');
+                            var end = colon < 0 ? n : p + colon;
+                            next[p..(end + 1)].Fill(true);
+                            newHi = end;
+                            if (end >= hi)
+                                break;
+                            var following = cur[(end + 1)..(hi + 1)].IndexOf(true);
+                            if (following < 0)
+                                break;
+                            p = end + 1 + following;
                         }
+                        newLo = lo;
                         break;
                     }
                 }
-                if (!any)
+                if (newLo < 0)
                     return false;
+                (lo, hi) = (newLo, newHi);
                 var swap = cur;
                 cur = next;
                 next = swap;
             }
-            return cur[n];
+            return hi == n && cur[n];
         }
         finally
         {
@@ -221,19 +233,74 @@ public sealed class WildcardPattern
         }
     }
 
-    private bool StepLiteral(ReadOnlySpan<char> value, string literal, Span<bool> cur, Span<bool> next)
+    /// <summary>Literals and resolved variables in sequence: each must follow the previous one exactly.</summary>
+    private bool MatchPieces(ReadOnlySpan<char> value, RequestContext? context, int count, bool prefix)
     {
-        var any = false;
-        var last = value.Length - literal.Length;
-        for (var p = 0; p <= last; p++)
+        var position = 0;
+        for (var i = 0; i < count; i++)
         {
-            if (cur[p] && value.Slice(p, literal.Length).Equals(literal, _comparison))
-            {
-                next[p + literal.Length] = true;
-                any = true;
-            }
+            var token = _tokens[i];
+            var text = token.Kind == TokenKind.Literal ? token.Text : PolicyVariable.Resolve(token.Text, token.Default, context);
+            if (text is null || !value[position..].StartsWith(text, _comparison))
+                return false;
+            position += text.Length;
         }
-        return any;
+        return prefix || position == value.Length;
+    }
+
+    /// <summary>
+    /// Advances every reachable position over <paramref name="literal"/>. Occurrences are found with a vectorized
+    /// search rather than by comparing at every reachable position (after a star, that is most of the value).
+    /// </summary>
+    private void StepLiteral(ReadOnlySpan<char> value, string literal, Span<bool> cur, Span<bool> next, int lo, int hi,
+        bool lastToken, ref int newLo, ref int newHi)
+    {
+        var length = literal.Length;
+        var n = value.Length;
+        var last = Math.Min(hi, n - length);
+        if (last < lo)
+            return;
+        if (lastToken)
+        {
+            // The pattern ends with this literal, so only the position that leaves exactly the literal can match.
+            var p = n - length;
+            if (p >= lo && p <= hi && cur[p] && value[p..].Equals(literal, _comparison))
+            {
+                next[n] = true;
+                newLo = newHi = n;
+            }
+            return;
+        }
+        if (length == 0)
+        {
+            cur[lo..(hi + 1)].CopyTo(next[lo..]);
+            (newLo, newHi) = (lo, hi);
+            return;
+        }
+        if (lo == hi)
+        {
+            if (value.Slice(lo, length).Equals(literal, _comparison))
+                next[lo + length] = true;
+            else
+                return;
+            newLo = newHi = lo + length;
+            return;
+        }
+        var start = lo;
+        while (start <= last)
+        {
+            var found = value[start..(last + length)].IndexOf(literal, _comparison);
+            if (found < 0)
+                break;
+            var p = start + found;
+            if (cur[p])
+            {
+                next[p + length] = true;
+                if (newLo < 0) newLo = p + length;
+                newHi = p + length;
+            }
+            start = p + 1;
+        }
     }
 
     /// <inheritdoc />

@@ -36,6 +36,8 @@ public static class ConditionValues
             utcTicks = DateTime.UnixEpoch.Ticks + seconds * TimeSpan.TicksPerSecond;
             return true;
         }
+        if (TryParseUtcTimestamp(text, out utcTicks))
+            return true;
         if (DateTimeOffset.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
         {
@@ -43,6 +45,49 @@ public static class ConditionValues
             return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// The form request contexts carry (<c>aws:CurrentTime</c>, <c>aws:TokenIssueTime</c>):
+    /// <c>yyyy-MM-ddTHH:mm:ss[.f{1,7}]Z</c>, read without the general parser. Anything else returns false and goes
+    /// to <see cref="DateTimeOffset.TryParseExact(ReadOnlySpan{char}, string[], IFormatProvider, DateTimeStyles, out DateTimeOffset)"/>.
+    /// </summary>
+    private static bool TryParseUtcTimestamp(ReadOnlySpan<char> s, out long utcTicks)
+    {
+        utcTicks = 0;
+        if (s.Length < 20 || s[^1] != 'Z' || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+            return false;
+        if (!Digits(s[..4], out var year) || !Digits(s.Slice(5, 2), out var month) || !Digits(s.Slice(8, 2), out var day)
+            || !Digits(s.Slice(11, 2), out var hour) || !Digits(s.Slice(14, 2), out var minute) || !Digits(s.Slice(17, 2), out var second))
+            return false;
+        long fraction = 0;
+        if (s.Length > 20)
+        {
+            var digits = s[20..^1];
+            if (s[19] != '.' || digits.Length is < 1 or > 7 || !Digits(digits, out var f))
+                return false;
+            fraction = f;
+            for (var i = digits.Length; i < 7; i++)
+                fraction *= 10;
+        }
+        else if (s[19] != 'Z')
+            return false;
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+            return false;
+        utcTicks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction;
+        return true;
+
+        static bool Digits(ReadOnlySpan<char> text, out int value)
+        {
+            value = 0;
+            foreach (var c in text)
+            {
+                if (c is < '0' or > '9')
+                    return false;
+                value = value * 10 + (c - '0');
+            }
+            return true;
+        }
     }
 
     private static bool IsEpoch(ReadOnlySpan<char> text)
@@ -120,6 +165,18 @@ public static class ConditionValues
             address = v4;
             return true;
         }
+        if (TryParseIPv6(text, out var v6))
+        {
+            // An IPv4-mapped address (::ffff:a.b.c.d) is the IPv4 address.
+            if (v6 >> 32 == 0xFFFF)
+                address = (uint)v6;
+            else
+            {
+                address = v6;
+                isV6 = true;
+            }
+            return true;
+        }
         if (text.IndexOf(':') < 0 || !IPAddress.TryParse(text, out var ip) || ip.AddressFamily != AddressFamily.InterNetworkV6 || ip.ScopeId != 0)
             return false;
         if (ip.IsIPv4MappedToIPv6)
@@ -131,6 +188,88 @@ public static class ConditionValues
         ip.TryWriteBytes(bytes, out _);
         address = BinaryPrimitives.ReadUInt128BigEndian(bytes);
         isV6 = true;
+        return true;
+    }
+
+    /// <summary>
+    /// Plain IPv6 text (hex groups, one <c>::</c>, an optional dotted IPv4 tail) without allocating. Other forms
+    /// (zone ids, brackets) return false and go to <see cref="IPAddress.TryParse(ReadOnlySpan{char}, out IPAddress?)"/>.
+    /// </summary>
+    private static bool TryParseIPv6(ReadOnlySpan<char> text, out UInt128 value)
+    {
+        value = 0;
+        if (text.Length is < 2 or > 45)
+            return false;
+        Span<ushort> groups = stackalloc ushort[8];
+        var count = 0;
+        var gap = -1; // index in groups where "::" stands
+        var i = 0;
+        if (text[0] == ':')
+        {
+            if (text[1] != ':')
+                return false;
+            gap = 0;
+            i = 2;
+            if (i == text.Length)
+                return true; // "::"
+        }
+        while (i < text.Length)
+        {
+            if (count == 8)
+                return false;
+            // A dotted IPv4 tail takes the last two groups.
+            var rest = text[i..];
+            if (rest.IndexOf('.') >= 0 && rest.IndexOf(':') < 0)
+            {
+                if (count > 6 || !TryParseIPv4(rest, out var v4))
+                    return false;
+                groups[count++] = (ushort)(v4 >> 16);
+                groups[count++] = (ushort)v4;
+                i = text.Length;
+                break;
+            }
+            var digits = 0;
+            var group = 0;
+            while (i < text.Length && digits < 5 && char.IsAsciiHexDigit(text[i]))
+            {
+                group = group * 16 + (text[i] <= '9' ? text[i] - '0' : (text[i] | 0x20) - 'a' + 10);
+                digits++;
+                i++;
+            }
+            if (digits is 0 or > 4)
+                return false;
+            groups[count++] = (ushort)group;
+            if (i == text.Length)
+                break;
+            if (text[i] != ':')
+                return false;
+            i++;
+            if (i < text.Length && text[i] == ':')
+            {
+                if (gap >= 0)
+                    return false;
+                gap = count;
+                i++;
+                if (i == text.Length)
+                    break;
+            }
+            else if (i == text.Length)
+                return false; // a trailing single colon
+        }
+        if (gap < 0 ? count != 8 : count > 7)
+            return false;
+        // Groups after the gap move to the end; the gap is zeros.
+        UInt128 result = 0;
+        var zeros = 8 - count;
+        for (var g = 0; g < count; g++)
+        {
+            if (g == gap)
+                result <<= 16 * zeros;
+            result = (result << 16) | groups[g];
+        }
+        if (gap == count)
+            result <<= 16 * zeros;
+        value = result;
         return true;
     }
 

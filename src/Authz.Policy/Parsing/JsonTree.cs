@@ -207,17 +207,25 @@ internal static class JsonTree
                     _starts.Add(i + 1);
         }
 
+        // The previous answer: tokens are located in document order, so the next one usually continues the same line.
+        private int _lastLine = -1, _lastOffset, _lastColumn;
+
         public (int Line, int Column) At(ReadOnlySpan<byte> utf8, int offset)
         {
             var idx = _starts.BinarySearch(offset);
             if (idx < 0)
                 idx = ~idx - 1;
             var start = _starts[idx];
-            // Columns count characters, not bytes: skip UTF-8 continuation bytes.
             var col = 1;
+            // Count on from the previous token of the same line rather than from the line start: a minified document
+            // is a single line, and recounting made locating its tokens quadratic.
+            if (idx == _lastLine && offset >= _lastOffset)
+                (start, col) = (_lastOffset, _lastColumn);
+            // Columns count characters, not bytes: skip UTF-8 continuation bytes.
             for (var i = start; i < offset && i < utf8.Length; i++)
                 if ((utf8[i] & 0xC0) != 0x80)
                     col++;
+            (_lastLine, _lastOffset, _lastColumn) = (idx, offset, col);
             return (idx + 1, col);
         }
     }
