@@ -127,7 +127,9 @@ public sealed class DecisionService(DecisionCache cache)
             resource = await cache.GetResourceAsync(input.Resource, tenantId, input.MinRevision, cancellationToken);
         }
 
-        var resourceAccount = resource?.OwnerTenantId ?? tenantId;
+        // The owner of a registered resource; else the ARN's own account field; else the check's tenant. An unregistered
+        // ARN of another tenant therefore stays cross-tenant and needs that tenant's resource policy.
+        var resourceAccount = resource?.OwnerTenantId ?? ArnAccount(input.Resource) ?? tenantId;
         var context = BuildContext(input.Context, principal, cachedPrincipal, resource, resourceAccount);
         var request = new AuthorizationRequest
         {
@@ -183,6 +185,9 @@ public sealed class DecisionService(DecisionCache cache)
         pairs.Add(new("aws:EpochTime", epoch));
         return RequestContext.Create(pairs);
     }
+
+    private static string? ArnAccount(string resource) =>
+        Arn.TryParse(resource, out var arn) && Arn.IsAccountId(arn.Value.Account) ? arn.Value.Account : null;
 
     private static bool IsServerKey(string key)
     {
