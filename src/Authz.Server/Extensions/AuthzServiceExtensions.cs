@@ -128,14 +128,10 @@ public static class AuthzServiceExtensions
         return builder;
     }
 
-    /// <summary>
-    /// Health checks behind the standard gRPC health service: the silo is active and the storage answers. Calls are
-    /// answered from the result the health publisher refreshes periodically, so a load balancer probing often does not
-    /// query the storage on every probe.
-    /// </summary>
+    /// <summary>Health checks behind the standard gRPC health service: the silo is active and the storage answers.</summary>
     public static IServiceCollection AddAuthzHealthChecks(this IServiceCollection services)
     {
-        services.AddGrpcHealthChecks(options => options.UseHealthChecksCache = true)
+        services.AddGrpcHealthChecks()
             .AddCheck<SiloHealthCheck>("silo")
             .AddCheck<StorageHealthCheck>("storage");
         return services;
