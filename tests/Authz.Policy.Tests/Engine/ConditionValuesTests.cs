@@ -48,6 +48,7 @@ public sealed class ConditionValuesTests
     [InlineData("1709294400.5")]
     [InlineData("99999999999999")]
     [InlineData("-")]
+    [InlineData("2024-03-01T12:00:00.Z")]      // W3C: a decimal fraction has "one or more digits"
     public void Malformed_dates_do_not_parse(string text)
     {
         Assert.False(ConditionValues.TryParseDate(text, out _));
@@ -156,6 +157,8 @@ public sealed class ConditionValuesTests
     [InlineData("256.0.0.0/8")]
     [InlineData("010.0.0.0/8")]
     [InlineData("fe80::1%eth0/64")]
+    [InlineData("fe80::1%0/64")]
+    [InlineData("[::1]/128")]
     [InlineData("not-an-ip")]
     [InlineData("")]
     public void Malformed_cidr_blocks_do_not_parse(string text)
@@ -171,6 +174,8 @@ public sealed class ConditionValuesTests
     [InlineData("10.1.2.3/32")]
     [InlineData("1:2:3:4:5:6:7:8:9")]
     [InlineData("fe80::1%1")]
+    [InlineData("fe80::1%0")]                  // a zone index is not part of an address, whatever its number
+    [InlineData("[::1]")]                      // URL host syntax, not an address
     [InlineData("nowhere")]
     [InlineData("")]
     public void Malformed_addresses_do_not_parse(string text)

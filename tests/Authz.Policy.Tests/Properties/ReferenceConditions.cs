@@ -240,17 +240,11 @@ public static class ReferenceConditions
         return i == text.Length && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
     }
 
-    private static readonly string[] IsoForms =
-    [
-        "yyyy-MM-dd",
-        "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
-        "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
-        "yyyyMMdd", "yyyyMMdd'T'HHmmK", "yyyyMMdd'T'HHmmssK",
-    ];
-
     /// <summary>
-    /// A date: epoch seconds (an optionally negative integer), or an ISO 8601 date or date-time; a value without a
-    /// zone is UTC. Returns UTC ticks.
+    /// A date, read by hand: epoch seconds (an optionally negative integer, so an all-digit value is never a basic
+    /// ISO date), or an ISO 8601 date <c>YYYY-MM-DD</c> / <c>YYYYMMDD</c> with an optional time <c>Thh:mm[:ss[.f]]</c>
+    /// (basic: <c>Thhmm[ss[.f]]</c>) and zone <c>Z</c> or <c>±hh:mm</c>; no zone means UTC. Fractions of a second
+    /// have 1 to 7 digits (100 ns ticks). Returns UTC ticks.
     /// </summary>
     public static bool TryParseDate(string text, out long utcTicks)
     {
@@ -270,13 +264,75 @@ public static class ReferenceConditions
                 return false;
             }
         }
-        if (DateTimeOffset.TryParseExact(text, IsoForms, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal, out var parsed))
+
+        var at = 0;
+        bool Number(int width, out int value)
         {
-            utcTicks = parsed.UtcTicks;
+            value = 0;
+            if (at + width > text.Length)
+                return false;
+            for (var k = 0; k < width; k++)
+            {
+                if (!char.IsAsciiDigit(text[at + k]))
+                    return false;
+                value = value * 10 + (text[at + k] - '0');
+            }
+            at += width;
             return true;
         }
-        return false;
+        bool Literal(char c)
+        {
+            if (at < text.Length && text[at] == c)
+            {
+                at++;
+                return true;
+            }
+            return false;
+        }
+
+        if (!Number(4, out var year))
+            return false;
+        var extended = Literal('-');
+        if (!Number(2, out var month) || (extended && !Literal('-')) || !Number(2, out var day))
+            return false;
+        int hour = 0, minute = 0, second = 0;
+        long fraction = 0;
+        var offsetMinutes = 0;
+        if (Literal('T'))
+        {
+            if (!Number(2, out hour) || (extended && !Literal(':')) || !Number(2, out minute))
+                return false;
+            var hasSeconds = extended ? Literal(':') : at < text.Length && char.IsAsciiDigit(text[at]);
+            if (hasSeconds)
+            {
+                if (!Number(2, out second))
+                    return false;
+                if (Literal('.'))
+                {
+                    var start = at;
+                    while (at < text.Length && char.IsAsciiDigit(text[at]))
+                        at++;
+                    var fractionDigits = text[start..at];
+                    if (fractionDigits.Length is 0 or > 7)
+                        return false;
+                    fraction = long.Parse(fractionDigits.PadRight(7, '0'), CultureInfo.InvariantCulture);
+                }
+            }
+            if (!Literal('Z') && at < text.Length)
+            {
+                var sign = text[at] == '+' ? 1 : text[at] == '-' ? -1 : 0;
+                at++;
+                if (sign == 0 || !Number(2, out var offsetHours) || !Literal(':') || !Number(2, out var offsetMins) || offsetHours > 14 || offsetMins > 59)
+                    return false;
+                offsetMinutes = sign * (offsetHours * 60 + offsetMins);
+            }
+        }
+        if (at != text.Length || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour > 23 || minute > 59 || second > 59)
+            return false;
+        var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction;
+        utcTicks = local - offsetMinutes * TimeSpan.TicksPerMinute;
+        return utcTicks >= DateTime.MinValue.Ticks && utcTicks <= DateTime.MaxValue.Ticks;
     }
 
     /// <summary><c>true</c> or <c>false</c>, in any case.</summary>
@@ -332,7 +388,8 @@ public static class ReferenceConditions
             bytes = v4;
             return true;
         }
-        if (!text.Contains(':') || text.Contains('%') || text.Contains('/')
+        // An address carries no zone index (`%eth0`), brackets or prefix.
+        if (!text.Contains(':') || text.IndexOfAny(['%', '[', ']', '/']) >= 0
             || !IPAddress.TryParse(text, out var ip) || ip.AddressFamily != AddressFamily.InterNetworkV6)
             return false;
         var v6 = ip.GetAddressBytes();
@@ -341,14 +398,28 @@ public static class ReferenceConditions
         return true;
     }
 
+    /// <summary>A CIDR block <c>address/bits</c> (bits: decimal digits, at most the address width) or a bare address.</summary>
+    public static bool TryParseCidr(string text, out byte[]? network, out int bits)
+    {
+        bits = 0;
+        var slash = text.IndexOf('/');
+        if (!TryParseAddress(slash < 0 ? text : text[..slash], out network))
+            return false;
+        if (slash < 0)
+        {
+            bits = network!.Length * 8;
+            return true;
+        }
+        var prefix = text[(slash + 1)..];
+        return prefix.Length is > 0 and <= 3 && prefix.All(char.IsAsciiDigit)
+            && int.TryParse(prefix, CultureInfo.InvariantCulture, out bits) && bits <= network!.Length * 8;
+    }
+
     /// <summary>Whether the CIDR block (or bare address) <paramref name="cidr"/> contains <paramref name="address"/>.</summary>
     private static bool CidrContains(string cidr, byte[] address)
     {
-        var slash = cidr.IndexOf('/');
-        var network = slash < 0 ? cidr : cidr[..slash];
-        if (!TryParseAddress(network, out var networkBytes))
+        if (!TryParseCidr(cidr, out var networkBytes, out var bits))
             throw new InvalidOperationException($"policy value `{cidr}` is not an address or CIDR block");
-        var bits = slash < 0 ? networkBytes!.Length * 8 : int.Parse(cidr[(slash + 1)..], CultureInfo.InvariantCulture);
         if (networkBytes!.Length != address.Length)
             return false;
         for (var bit = 0; bit < bits; bit++)
