@@ -38,6 +38,10 @@ public static class ConditionValues
         }
         if (TryParseUtcTimestamp(text, out utcTicks))
             return true;
+        // W3C: a decimal fraction has one or more digits (the F format specifier would accept none).
+        var dot = text.IndexOf('.');
+        if (dot >= 0 && (dot + 1 >= text.Length || text[dot + 1] is < '0' or > '9'))
+            return false;
         if (DateTimeOffset.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
         {
@@ -177,7 +181,7 @@ public static class ConditionValues
             }
             return true;
         }
-        if (text.IndexOf(':') < 0 || !IPAddress.TryParse(text, out var ip) || ip.AddressFamily != AddressFamily.InterNetworkV6 || ip.ScopeId != 0)
+        if (text.IndexOf(':') < 0 || text.IndexOfAny("%[]") >= 0 || !IPAddress.TryParse(text, out var ip) || ip.AddressFamily != AddressFamily.InterNetworkV6 || ip.ScopeId != 0)
             return false;
         if (ip.IsIPv4MappedToIPv6)
         {
