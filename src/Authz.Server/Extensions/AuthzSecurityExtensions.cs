@@ -17,6 +17,9 @@ public static class AuthzSecurityExtensions
         services.AddSingleton<BootstrapKeyStore>();
         services.AddSingleton<AccessKeyAuthenticator>();
         services.AddSingleton<CallAuthorizer>();
+        // Stateless: registered so that gRPC resolves one instance instead of constructing both on every call.
+        services.AddSingleton<AuthenticationInterceptor>();
+        services.AddSingleton<CallAuthorizationInterceptor>();
         // Replaces the grains' default (record nothing): admin changes are audited in the storage transaction.
         services.AddSingleton<StorageAuditTrail>();
         services.AddSingleton<Authz.Grains.IAuditTrail>(sp => sp.GetRequiredService<StorageAuditTrail>());

@@ -14,7 +14,8 @@ public sealed class BootstrapKeyStore(IOptions<SecurityOptions> security, IOptio
     public const string FileName = "bootstrap.key";
 
     private readonly Lock _lock = new();
-    private (string KeyId, byte[] Digest)? _key;
+    // Set once, then read on every authenticated call without the lock.
+    private volatile Key? _key;
 
     /// <summary>The bootstrap key's id.</summary>
     public string AccessKeyId => Load().KeyId;
@@ -25,13 +26,21 @@ public sealed class BootstrapKeyStore(IOptions<SecurityOptions> security, IOptio
     /// <summary>Reads (or, on the first start, creates) the key. Called at start, so a bad key stops the start.</summary>
     public (string KeyId, byte[] Digest) Load()
     {
-        lock (_lock)
+        var key = _key;
+        if (key is null)
         {
-            return _key ??= Read();
+            lock (_lock)
+            {
+                key = _key ??= Read();
+            }
         }
+
+        return (key.KeyId, key.Digest);
     }
 
-    private (string, byte[]) Read()
+    private sealed record Key(string KeyId, byte[] Digest);
+
+    private Key Read()
     {
         var configured = security.Value.BootstrapKey;
         string token;
@@ -73,6 +82,6 @@ public sealed class BootstrapKeyStore(IOptions<SecurityOptions> security, IOptio
                 ["Authz:Security:BootstrapKey must be `<access-key-id>.<secret>` with a secret of at least 16 characters"]);
         }
 
-        return (keyId, AccessKeySecrets.Digest(secret));
+        return new Key(keyId, AccessKeySecrets.Digest(secret));
     }
 }
