@@ -5,6 +5,7 @@ using Authz.Server.Options;
 using Authz.Server.Services;
 using Authz.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using StackExchange.Redis;
@@ -128,12 +129,17 @@ public static class AuthzServiceExtensions
         return builder;
     }
 
-    /// <summary>Health checks behind the standard gRPC health service: the silo is active and the storage answers.</summary>
+    /// <summary>
+    /// Health checks behind the standard gRPC health service: the silo is active and the storage answers. Probes are
+    /// answered from the result published every 5 seconds (and once at start), so frequent probes never load the storage.
+    /// </summary>
     public static IServiceCollection AddAuthzHealthChecks(this IServiceCollection services)
     {
-        services.AddGrpcHealthChecks()
+        services.AddGrpcHealthChecks(options => options.UseHealthChecksCache = true)
             .AddCheck<SiloHealthCheck>("silo")
             .AddCheck<StorageHealthCheck>("storage");
+        services.Configure<HealthCheckPublisherOptions>(options => options.Period = TimeSpan.FromSeconds(5));
+        services.AddHostedService<HealthPrimer>();
         return services;
     }
 }
