@@ -158,6 +158,11 @@ public sealed partial class ReportTests
         // B is twice as fast: twice the calls/s, half the latency.
         Assert.Contains("2.00×", compare.Output, StringComparison.Ordinal);
         Assert.Contains("0.50×", compare.Output, StringComparison.Ordinal);
+
+        // Single calls against batches of 100 at the same call rate: the checks/s ratio is the batch size.
+        var batches = new TextConsole();
+        ResultsConsole.WriteComparison(batches.Console, SampleResults(), "single.json", SampleResults(batch: 100), "batch.json");
+        Assert.Contains("100.00×", batches.Output, StringComparison.Ordinal);
     }
 
     [Theory]
