@@ -148,9 +148,14 @@ public static class ConditionValues
         var addressText = slash >= 0 ? text[..slash] : text;
         if (!TryParseIp(addressText, out var address, out var isV6))
             return false;
-        var maxBits = isV6 ? 128 : 32;
+        // An IPv4-mapped IPv6 block (::ffff:a.b.c.d/n) is the IPv4 block /n-96; wider than ::ffff:0:0/96 it would mix
+        // the two families, so it is refused.
+        var mapped = !isV6 && addressText.IndexOf(':') >= 0;
+        var maxBits = isV6 || mapped ? 128 : 32;
         var bits = maxBits;
         if (slash >= 0 && (!int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out bits) || bits > maxBits))
+            return false;
+        if (mapped && (bits -= 96) < 0)
             return false;
         range = new IpRange(address & IpRange.Mask(bits, isV6), bits, isV6);
         return true;

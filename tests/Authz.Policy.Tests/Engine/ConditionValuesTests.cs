@@ -141,6 +141,10 @@ public sealed class ConditionValuesTests
     [InlineData("::/0", "2001:db8::1", true)]
     [InlineData("10.0.0.0/8", "::ffff:10.1.2.3", true)]        // IPv4-mapped IPv6 is the IPv4 address
     [InlineData("10.0.0.0/8", "::ffff:11.1.2.3", false)]
+    [InlineData("::ffff:10.0.0.0/104", "10.1.2.3", true)]      // a mapped block counts IPv6 bits: 10.0.0.0/8
+    [InlineData("::ffff:10.0.0.0/104", "::ffff:10.9.9.9", true)]
+    [InlineData("::ffff:10.0.0.0/104", "11.0.0.1", false)]
+    [InlineData("::ffff:10.1.2.3", "10.1.2.3", true)]
     [InlineData("::/0", "10.1.2.3", false)]                    // families do not mix
     [InlineData("0.0.0.0/0", "2001:db8::1", false)]
     public void Cidr_blocks_contain_addresses(string cidr, string address, bool expected)
@@ -150,6 +154,8 @@ public sealed class ConditionValuesTests
 
     [Theory]
     [InlineData("10.0.0.0/33")]
+    [InlineData("::ffff:10.0.0.0/95")]                         // wider than the mapped space: mixes families
+    [InlineData("::ffff:10.0.0.0/129")]
     [InlineData("2001:db8::/129")]
     [InlineData("10.0.0.0/")]
     [InlineData("10.0.0.0/-1")]

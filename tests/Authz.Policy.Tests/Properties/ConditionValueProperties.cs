@@ -39,7 +39,7 @@ public static class ValueTexts
 
     public static readonly Gen<string> Cidrs =
         from address in Addresses
-        from prefix in Gen.Frequency((2, Gen.Constant("")), (5, Gen.Elements("/0", "/8", "/32", "/33", "/64", "/128", "/129", "/", "/08", "/-1", "/+8", "/ 8")))
+        from prefix in Gen.Frequency((2, Gen.Constant("")), (5, Gen.Elements("/0", "/8", "/32", "/33", "/64", "/128", "/129", "/96", "/104", "/120", "/", "/08", "/-1", "/+8", "/ 8")))
         select address + prefix;
 
     private static Gen<string> TwoDigits(params int[] values) => Gen.Elements(values).Select(v => v.ToString("00", System.Globalization.CultureInfo.InvariantCulture));

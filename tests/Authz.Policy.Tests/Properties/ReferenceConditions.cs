@@ -410,9 +410,14 @@ public static class ReferenceConditions
             bits = network!.Length * 8;
             return true;
         }
+        // A mapped IPv4 block (::ffff:a.b.c.d/n) counts IPv6 bits: it is the IPv4 block /n-96, and refused below /96.
+        var mapped = network!.Length == 4 && text[..slash].Contains(':');
         var prefix = text[(slash + 1)..];
-        return prefix.Length is > 0 and <= 3 && prefix.All(char.IsAsciiDigit)
-            && int.TryParse(prefix, CultureInfo.InvariantCulture, out bits) && bits <= network!.Length * 8;
+        if (prefix.Length is 0 or > 3 || !prefix.All(char.IsAsciiDigit) || !int.TryParse(prefix, CultureInfo.InvariantCulture, out bits))
+            return false;
+        if (mapped)
+            bits -= 96;
+        return bits >= 0 && bits <= network.Length * 8;
     }
 
     /// <summary>Whether the CIDR block (or bare address) <paramref name="cidr"/> contains <paramref name="address"/>.</summary>
