@@ -74,4 +74,6 @@ public interface IResourceTreeGrain : IGrainWithStringKey
     /// <summary>Forgets the ARN, when <paramref name="tenantId"/> owns it, after the resource committed its deregistration.</summary>
     [Alias("Release")] Task Release(string resourceArn, string tenantId);
     [Alias("GetView")] Task<ResourceTreeView> GetView();
+    /// <summary>The <see cref="ResourceTreeView.Version"/> a view would carry now, without the entries.</summary>
+    [Alias("GetVersion")] Task<long> GetVersion();
 }

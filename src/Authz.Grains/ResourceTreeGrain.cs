@@ -75,6 +75,8 @@ public sealed class ResourceTreeGrain(
         Version = state.State.Version,
     });
 
+    Task<long> IResourceTreeGrain.GetVersion() => Task.FromResult(state.State.Version);
+
     private static AdminException Denied(string resourceArn) =>
         AdminException.Denied(resourceArn, $"resource `{resourceArn}`, an ARN above it or an ARN under it belongs to another tenant");
 

@@ -21,7 +21,10 @@ public sealed class CachedPrincipal
     internal long LoadedAt { get; init; }
 }
 
-/// <summary>A resource as the decision path evaluates it: the governing resource policy, owner and tags.</summary>
+/// <summary>
+/// A resource as a check in one tenant evaluates it: that tenant's existence, and the governing resource policy, owner
+/// and tags. The resource <c>*</c> carries only the tenant's existence and revision.
+/// </summary>
 public sealed class CachedResource
 {
     public required string ResourceArn { get; init; }
@@ -31,9 +34,14 @@ public sealed class CachedResource
     public required ResourcePolicySet Policies { get; init; }
     /// <summary>The ARN whose resource policy governs (the resource itself or an ancestor), or null.</summary>
     public string? PolicyHolderArn { get; init; }
-    /// <summary>The tenant whose revision stamps this entry, and the revision.</summary>
-    public required string RevisionTenant { get; init; }
-    public required ulong Revision { get; init; }
+    /// <summary>Whether the check's tenant exists; when it does not, the entry holds nothing else.</summary>
+    public required bool TenantExists { get; init; }
+    /// <summary>The check tenant's revision this entry is valid at: every write of that tenant acknowledged at or below it is reflected.</summary>
+    public required ulong TenantRevision { get; init; }
+    /// <summary>The owner in the resource tree when it is another tenant, whose writes change this entry too; else null.</summary>
+    public string? ForeignOwnerTenantId { get; init; }
+    /// <summary>The foreign owner's revision this entry is valid at (0 when none is known to hold).</summary>
+    public ulong ForeignOwnerRevision { get; init; }
     internal long LoadedAt { get; init; }
 }
 
@@ -52,10 +60,12 @@ public readonly record struct PrincipalKey(string TenantId, EntityKind Kind, str
 /// grain call, so checks of one principal run in parallel on every core instead of queueing behind its grain.
 /// </summary>
 /// <remarks>
-/// Freshness: an entry serves a check when its revision is at least the check's <c>min_revision</c> and at least the
-/// latest revision this silo has been told of (<see cref="IRevisionObserver"/>), and it is younger than
-/// <see cref="DecisionOptions.MaxEntryAge"/>. Otherwise the check waits for one shared reload. Loads of the same key are
-/// shared (single flight). A failed load never leaves a stale answer behind: the check fails with the exception.
+/// Freshness: an entry serves a check when its revision of the check's tenant is at least the check's
+/// <c>min_revision</c> and at least the latest revision this silo has been told of (<see cref="IRevisionObserver"/>), its
+/// revision of any other tenant whose writes it reflects (a resource's foreign owner) is at least that tenant's latest,
+/// and it is younger than <see cref="DecisionOptions.MaxEntryAge"/>. Otherwise the check waits for one shared reload.
+/// Loads of the same key are shared (single flight). A failed load never leaves a stale answer behind: the check fails with the
+/// exception.
 /// </remarks>
 public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compiler, IOptions<DecisionOptions> options, ILogger<DecisionCache> logger)
     : IRevisionObserver
@@ -109,21 +119,26 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
     }
 
     /// <summary>
-    /// The resource as seen by a check in <paramref name="tenantId"/>: owner, tags and governing resource policy.
+    /// The resource as seen by a check in <paramref name="tenantId"/>: whether the tenant exists, and the resource's owner,
+    /// tags and governing resource policy. <paramref name="resourceArn"/> is an ARN or <c>*</c>.
     /// </summary>
     public ValueTask<CachedResource> GetResourceAsync(string resourceArn, string tenantId, ulong minRevision, CancellationToken cancellationToken)
     {
         var key = (resourceArn, tenantId);
+        var needed = Math.Max(minRevision, KnownRevision(tenantId));
         if (_resources.TryGetValue(key, out var entry)
-            && entry.Revision >= Math.Max(entry.RevisionTenant == tenantId ? minRevision : 0, KnownRevision(entry.RevisionTenant))
+            && entry.TenantRevision >= needed
+            && (entry.ForeignOwnerTenantId is not { } foreign || entry.ForeignOwnerRevision >= KnownRevision(foreign))
             && Young(entry.LoadedAt))
         {
             Hits.Add(1);
             return ValueTask.FromResult(entry);
         }
 
+        // A check that joins a load already running for a foreign owner's older revision takes its result: freshness
+        // without min_revision is bounded, not exact, and the next check loads again.
         Misses.Add(1);
-        return new ValueTask<CachedResource>(LoadSharedAsync(_resourceLoads, key, minRevision, LoadResourceAsync, e => e.RevisionTenant == tenantId ? e.Revision : ulong.MaxValue, cancellationToken));
+        return new ValueTask<CachedResource>(LoadSharedAsync(_resourceLoads, key, needed, LoadResourceAsync, e => e.TenantRevision, cancellationToken));
     }
 
     private bool Young(long loadedAt) => Environment.TickCount64 - loadedAt < (long)_options.MaxEntryAge.TotalMilliseconds;
@@ -163,16 +178,7 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
         try
         {
             IPrincipalGrain grain = key.Kind == EntityKind.User ? grains.GetUser(key.TenantId, key.Name) : grains.GetRole(key.TenantId, key.Name);
-            var snapshot = await grain.GetSnapshot(needed);
-            // A revision beyond the tenant's is a client error or a write still in flight: wait for it, up to a limit;
-            // the caller's own deadline usually ends the wait first.
-            var waited = 0;
-            for (var delay = 5; snapshot.Revision < needed; delay = Math.Min(delay * 2, 200))
-            {
-                waited = await WaitForRevisionAsync(waited, delay, key.TenantId, needed);
-                snapshot = await grain.GetSnapshot(needed);
-            }
-
+            var snapshot = await ReadAtLeastAsync(() => grain.GetSnapshot(needed).AsTask(), s => s.Revision, key.TenantId, needed);
             var policies = compiler.Compile(snapshot);
             var entry = new CachedPrincipal
             {
@@ -199,86 +205,40 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
         }
     }
 
-    private static async Task<int> WaitForRevisionAsync(int waitedMs, int delayMs, string tenantId, ulong needed)
+    /// <summary>
+    /// Reads until the tenant's revision reaches <paramref name="needed"/>. A revision beyond the tenant's is a client
+    /// error or a write still in flight: wait for it, up to a limit; the caller's own deadline usually ends the wait first.
+    /// </summary>
+    private static async Task<T> ReadAtLeastAsync<T>(Func<Task<T>> read, Func<T, ulong> revisionOf, string tenantId, ulong needed)
     {
-        if (waitedMs >= MaxRevisionWaitMs)
+        var value = await read();
+        for (int delay = 5, waited = 0; revisionOf(value) < needed; waited += delay, delay = Math.Min(delay * 2, 200))
         {
-            throw new TimeoutException($"tenant `{tenantId}` did not reach revision {needed} within {MaxRevisionWaitMs} ms");
+            if (waited >= MaxRevisionWaitMs)
+            {
+                throw new TimeoutException($"tenant `{tenantId}` did not reach revision {needed} within {MaxRevisionWaitMs} ms");
+            }
+
+            await Task.Delay(delay);
+            value = await read();
         }
 
-        await Task.Delay(delayMs);
-        return waitedMs + delayMs;
+        return value;
     }
 
     private const int MaxRevisionWaitMs = 10_000;
 
-    private async Task<CachedResource> LoadResourceAsync((string Arn, string Tenant) key, ulong minRevision)
-    {
-        var waited = 0;
-        for (var delay = 5; ; delay = Math.Min(delay * 2, 200))
-        {
-            var entry = await LoadResourceOnceAsync(key, minRevision);
-            if (entry.RevisionTenant != key.Tenant || entry.Revision >= minRevision)
-            {
-                return entry;
-            }
-
-            waited = await WaitForRevisionAsync(waited, delay, key.Tenant, minRevision);
-        }
-    }
-
-    private async Task<CachedResource> LoadResourceOnceAsync((string Arn, string Tenant) key, ulong minRevision)
+    private async Task<CachedResource> LoadResourceAsync((string Arn, string Tenant) key, ulong needed)
     {
         try
         {
-            var (arn, tenantId) = key;
-            var view = await grains.GetGrain<IResourceTreeGrain>(GrainKeys.ResourceTree(arn)).GetView();
-            var registered = view.FindRegistered(arn);
-            ResourceSnapshot? owner = null;
-            if (registered is not null)
+            var entry = await ReadAtLeastAsync(() => ReadResourceAsync(key.Arn, key.Tenant), e => e.TenantRevision, key.Tenant, needed);
+            NoteRevision(key.Tenant, entry.TenantRevision);
+            if (entry.ForeignOwnerTenantId is { } foreign)
             {
-                owner = await grains.GetGrain<IResourceGrain>(GrainKeys.Resource(registered.ResourceArn))
-                    .GetSnapshot(registered.OwnerTenantId == tenantId ? minRevision : 0);
+                NoteRevision(foreign, entry.ForeignOwnerRevision);
             }
 
-            ResourceSnapshot? governing = null;
-            foreach (var holder in view.PolicyHolders(arn))
-            {
-                var snapshot = holder.ResourceArn == owner?.ResourceArn
-                    ? owner
-                    : await grains.GetGrain<IResourceGrain>(GrainKeys.Resource(holder.ResourceArn)).GetSnapshot(holder.OwnerTenantId == tenantId ? minRevision : 0);
-                if (snapshot is { Registered: true, Policy: not null })
-                {
-                    governing = snapshot;
-                    break;
-                }
-            }
-
-            string revisionTenant;
-            ulong revision;
-            if (owner is { Registered: true, OwnerTenantId: { } ownerTenant })
-            {
-                revisionTenant = ownerTenant;
-                revision = owner.Revision;
-            }
-            else
-            {
-                revisionTenant = tenantId;
-                revision = await grains.GetTenant(tenantId).GetRevision();
-            }
-
-            var entry = new CachedResource
-            {
-                ResourceArn = arn,
-                OwnerTenantId = owner is { Registered: true } ? owner.OwnerTenantId : null,
-                ContextPairs = owner is { Registered: true } ? ResourceContext(owner) : [],
-                Policies = compiler.Compile(governing),
-                PolicyHolderArn = governing?.ResourceArn,
-                RevisionTenant = revisionTenant,
-                Revision = revision,
-                LoadedAt = Environment.TickCount64,
-            };
-            NoteRevision(revisionTenant, revision);
             if (_resources.Count >= _options.MaxResources)
             {
                 _resources.Clear();
@@ -293,6 +253,70 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
             throw;
         }
     }
+
+    /// <summary>
+    /// Reads what a check in <paramref name="tenantId"/> needs about <paramref name="arn"/>, stamped with revisions that
+    /// the reads are known to reflect.
+    /// </summary>
+    /// <remarks>
+    /// A write changes the resource tree and the resource grain before it moves its tenant's revision (ResourceGrain). So
+    /// the check tenant's revision, read first, is reflected by the tree and resources read after it, whatever they hold
+    /// by then; an unregistered ARN and a resource that moves into the tenant are stamped by the tenant's own revision.
+    /// A foreign owner's revision is read with its resource snapshot, after the tree: it holds only if the tree did not
+    /// change in between (its version is read again last). Otherwise it is 0, which is true of any read and stale as
+    /// soon as the silo knows a later revision of that tenant, so the next check loads again instead of this one looping.
+    /// </remarks>
+    private async Task<CachedResource> ReadResourceAsync(string arn, string tenantId)
+    {
+        // GetBasis, not GetRevision: a missing tenant is an answer (an implicit deny with a reason), not a failure.
+        var basis = await grains.GetTenant(tenantId).GetBasis();
+        if (!basis.Exists || arn == "*")
+        {
+            return new CachedResource
+            {
+                ResourceArn = arn,
+                ContextPairs = [],
+                Policies = ResourcePolicySet.Empty,
+                TenantExists = basis.Exists,
+                TenantRevision = basis.Revision,
+                LoadedAt = Environment.TickCount64,
+            };
+        }
+
+        var tree = grains.GetGrain<IResourceTreeGrain>(GrainKeys.ResourceTree(arn));
+        var view = await tree.GetView();
+        var registered = view.FindRegistered(arn);
+        var owner = registered is null ? null : await ResourceSnapshotAsync(registered.ResourceArn);
+        ResourceSnapshot? governing = null;
+        foreach (var holder in view.PolicyHolders(arn))
+        {
+            var snapshot = holder.ResourceArn == owner?.ResourceArn ? owner : await ResourceSnapshotAsync(holder.ResourceArn);
+            if (snapshot is { Registered: true, Policy: not null })
+            {
+                governing = snapshot;
+                break;
+            }
+        }
+
+        var foreignOwner = registered?.OwnerTenantId is { } o && o != tenantId ? o : null;
+        var foreignRevision = foreignOwner is not null && await tree.GetVersion() == view.Version ? owner!.Revision : 0;
+        return new CachedResource
+        {
+            ResourceArn = arn,
+            OwnerTenantId = owner is { Registered: true } ? owner.OwnerTenantId : null,
+            ContextPairs = owner is { Registered: true } ? ResourceContext(owner) : [],
+            Policies = compiler.Compile(governing),
+            PolicyHolderArn = governing?.ResourceArn,
+            TenantExists = true,
+            TenantRevision = basis.Revision,
+            ForeignOwnerTenantId = foreignOwner,
+            ForeignOwnerRevision = foreignRevision,
+            LoadedAt = Environment.TickCount64,
+        };
+    }
+
+    private ValueTask<ResourceSnapshot> ResourceSnapshotAsync(string resourceArn) =>
+        grains.GetGrain<IResourceGrain>(GrainKeys.Resource(resourceArn)).GetSnapshot(0);
 
     private static KeyValuePair<string, string[]>[] PrincipalContext(PrincipalSnapshot snapshot)
     {

@@ -32,7 +32,7 @@ public sealed class PreparedCheck
     public CachedResource? Resource { get; init; }
     /// <summary>The tenant whose revision the answer reports.</summary>
     public required string TenantId { get; init; }
-    /// <summary>The revision the decision is evaluated at.</summary>
+    /// <summary>The revision of <see cref="TenantId"/> the decision is evaluated at: everything it used is at least that fresh.</summary>
     public ulong Revision { get; init; }
     /// <summary>Why the check is an implicit deny without evaluation (unknown principal or tenant).</summary>
     public string? Reason { get; init; }
@@ -98,6 +98,7 @@ public sealed class DecisionService(DecisionCache cache)
         }
 
         CachedPrincipal? cachedPrincipal = null;
+        string? reason = null;
         switch (principal.Kind)
         {
             case PrincipalKind.User or PrincipalKind.Role or PrincipalKind.RoleSession:
@@ -108,28 +109,31 @@ public sealed class DecisionService(DecisionCache cache)
                 cachedPrincipal = await cache.GetPrincipalAsync(new PrincipalKey(principal.Account!, kind, name), ownMin, cancellationToken);
                 var known = cachedPrincipal.Snapshot.Exists
                     && (principal.Kind == PrincipalKind.RoleSession || cachedPrincipal.Snapshot.Arn == principal.Text);
-                if (!known)
-                {
-                    return new PreparedCheck { TenantId = tenantId, Revision = cachedPrincipal.Revision, Reason = $"unknown principal `{input.Principal}`" };
-                }
-
+                reason = known ? null : $"unknown principal `{input.Principal}`";
                 break;
             }
             case PrincipalKind.Service or PrincipalKind.Anonymous:
                 break;
             default:
-                return new PreparedCheck { TenantId = tenantId, Reason = $"principal `{input.Principal}` cannot make requests to Authz-governed resources" };
+                reason = $"principal `{input.Principal}` cannot make requests to Authz-governed resources";
+                break;
         }
 
-        CachedResource? resource = null;
-        if (input.Resource != "*")
+        // Loaded for every check, `*` included: it says whether the check's tenant exists and at which revision of that
+        // tenant the answer is, also when the principal belongs to another tenant or is unknown.
+        var resource = await cache.GetResourceAsync(input.Resource, tenantId, input.MinRevision, cancellationToken);
+        reason ??= resource.TenantExists ? null : $"unknown tenant `{tenantId}`";
+        var revision = cachedPrincipal is not null && cachedPrincipal.TenantId == tenantId
+            ? Math.Min(cachedPrincipal.Revision, resource.TenantRevision)
+            : resource.TenantRevision;
+        if (reason is not null)
         {
-            resource = await cache.GetResourceAsync(input.Resource, tenantId, input.MinRevision, cancellationToken);
+            return new PreparedCheck { TenantId = tenantId, Revision = revision, Reason = reason };
         }
 
         // The owner of a registered resource; else the ARN's own account field; else the check's tenant. An unregistered
         // ARN of another tenant therefore stays cross-tenant and needs that tenant's resource policy.
-        var resourceAccount = resource?.OwnerTenantId ?? ArnAccount(input.Resource) ?? tenantId;
+        var resourceAccount = resource.OwnerTenantId ?? ArnAccount(input.Resource) ?? tenantId;
         var context = BuildContext(input.Context, principal, cachedPrincipal, resource, resourceAccount);
         var request = new AuthorizationRequest
         {
@@ -139,14 +143,11 @@ public sealed class DecisionService(DecisionCache cache)
             ResourceAccount = resourceAccount,
             Context = context,
         };
-        var revision = cachedPrincipal is not null && cachedPrincipal.TenantId == tenantId
-            ? cachedPrincipal.Revision
-            : resource is not null && resource.RevisionTenant == tenantId ? resource.Revision : cache.KnownRevision(tenantId);
         return new PreparedCheck { Request = request, Principal = cachedPrincipal, Resource = resource, TenantId = tenantId, Revision = revision };
     }
 
     private static RequestContext BuildContext(IEnumerable<KeyValuePair<string, IReadOnlyList<string>>>? callerContext, Principal principal,
-        CachedPrincipal? cachedPrincipal, CachedResource? resource, string resourceAccount)
+        CachedPrincipal? cachedPrincipal, CachedResource resource, string resourceAccount)
     {
         var pairs = new List<KeyValuePair<string, string[]>>(16);
         if (callerContext is not null)
@@ -174,11 +175,7 @@ public sealed class DecisionService(DecisionCache cache)
             pairs.Add(new("aws:PrincipalType", [principal.Kind == PrincipalKind.Anonymous ? "Anonymous" : "Service"]));
         }
 
-        if (resource is not null)
-        {
-            pairs.AddRange(resource.ContextPairs);
-        }
-
+        pairs.AddRange(resource.ContextPairs);
         pairs.Add(new("aws:ResourceAccount", [resourceAccount]));
         var (iso, epoch) = Clock();
         pairs.Add(new("aws:CurrentTime", iso));

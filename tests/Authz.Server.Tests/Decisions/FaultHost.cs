@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Authz.Grains;
+using Authz.Grains.Decisions;
 using Authz.Server.Extensions;
 using Authz.Storage;
 using Authz.Server.Services;
@@ -41,6 +42,9 @@ public sealed class FaultHostFixture : IAsyncLifetime
 
     /// <summary>The silo's grain factory, to address grains and read what they hold.</summary>
     public IGrainFactory Grains => _app!.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>The silo's decision cache, to tell it of a revision as the revision hub would.</summary>
+    public DecisionCache Cache => _app!.Services.GetRequiredService<DecisionCache>();
 
     public async Task InitializeAsync()
     {
