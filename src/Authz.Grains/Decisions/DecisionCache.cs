@@ -63,8 +63,8 @@ public readonly record struct PrincipalKey(string TenantId, EntityKind Kind, str
 /// Freshness: an entry serves a check when its revision of the check's tenant is at least the check's
 /// <c>min_revision</c> and at least the latest revision this silo has been told of (<see cref="IRevisionObserver"/>), its
 /// revision of any other tenant whose writes it reflects (a resource's foreign owner) is at least that tenant's latest,
-/// and it is younger than <see cref="DecisionOptions.MaxEntryAge"/>. Otherwise the check waits for one shared reload.
-/// Loads of the same key are shared (single flight). A failed load never leaves a stale answer behind: the check fails with the
+/// and it is younger than <see cref="DecisionOptions.MaxEntryAge"/>. Otherwise the check waits for one shared reload
+/// (<see cref="SharedLoads{TKey,TEntry}"/>). A failed load never leaves a stale answer behind: the check fails with the
 /// exception.
 /// </remarks>
 public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compiler, IOptions<DecisionOptions> options, ILogger<DecisionCache> logger)
@@ -79,9 +79,9 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
 
     private readonly ConcurrentDictionary<string, ulong> _known = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<PrincipalKey, CachedPrincipal> _principals = new();
-    private readonly ConcurrentDictionary<PrincipalKey, Task<CachedPrincipal>> _principalLoads = new();
+    private readonly SharedLoads<PrincipalKey, CachedPrincipal> _principalLoads = new(e => e.Revision);
     private readonly ConcurrentDictionary<(string Arn, string Tenant), CachedResource> _resources = new();
-    private readonly ConcurrentDictionary<(string Arn, string Tenant), Task<CachedResource>> _resourceLoads = new();
+    private readonly SharedLoads<(string Arn, string Tenant), CachedResource> _resourceLoads = new(e => e.TenantRevision);
     private readonly DecisionOptions _options = options.Value;
 
     /// <summary>The latest revision of <paramref name="tenantId"/> this silo has been told of.</summary>
@@ -115,7 +115,7 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
         }
 
         Misses.Add(1);
-        return new ValueTask<CachedPrincipal>(LoadSharedAsync(_principalLoads, key, needed, LoadPrincipalAsync, e => e.Revision, cancellationToken));
+        return new ValueTask<CachedPrincipal>(_principalLoads.GetAsync(key, needed, LoadPrincipalAsync, cancellationToken));
     }
 
     /// <summary>
@@ -138,40 +138,10 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
         // A check that joins a load already running for a foreign owner's older revision takes its result: freshness
         // without min_revision is bounded, not exact, and the next check loads again.
         Misses.Add(1);
-        return new ValueTask<CachedResource>(LoadSharedAsync(_resourceLoads, key, needed, LoadResourceAsync, e => e.TenantRevision, cancellationToken));
+        return new ValueTask<CachedResource>(_resourceLoads.GetAsync(key, needed, LoadResourceAsync, cancellationToken));
     }
 
     private bool Young(long loadedAt) => Environment.TickCount64 - loadedAt < (long)_options.MaxEntryAge.TotalMilliseconds;
-
-    /// <summary>
-    /// Runs at most one load per key at a time. A waiter whose required revision the finished load did not reach starts
-    /// another. Each waiter stops waiting at its own cancellation; the shared load continues for the others.
-    /// </summary>
-    private static async Task<TEntry> LoadSharedAsync<TKey, TEntry>(ConcurrentDictionary<TKey, Task<TEntry>> loads, TKey key, ulong needed,
-        Func<TKey, ulong, Task<TEntry>> load, Func<TEntry, ulong> revisionOf, CancellationToken cancellationToken)
-        where TKey : notnull
-    {
-        while (true)
-        {
-            var task = loads.GetOrAdd(key, k => RunAndForget(loads, k, needed, load));
-            var entry = await task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (revisionOf(entry) >= needed)
-            {
-                return entry;
-            }
-
-            // The shared load served an older requirement; ask again (the next load carries ours).
-            loads.TryRemove(new KeyValuePair<TKey, Task<TEntry>>(key, task));
-        }
-    }
-
-    private static Task<TEntry> RunAndForget<TKey, TEntry>(ConcurrentDictionary<TKey, Task<TEntry>> loads, TKey key, ulong needed, Func<TKey, ulong, Task<TEntry>> load)
-        where TKey : notnull
-    {
-        var task = load(key, needed);
-        task.ContinueWith(t => loads.TryRemove(new KeyValuePair<TKey, Task<TEntry>>(key, t)), TaskScheduler.Default);
-        return task;
-    }
 
     private async Task<CachedPrincipal> LoadPrincipalAsync(PrincipalKey key, ulong needed)
     {
