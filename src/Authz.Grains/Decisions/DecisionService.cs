@@ -66,7 +66,9 @@ public sealed class DecisionService(DecisionCache cache)
         "aws:ResourceAccount", "aws:CurrentTime", "aws:EpochTime",
     };
 
-    private static (long Second, string[] Iso, string[] Epoch) s_clock;
+    // Replaced whole, never changed: a reader sees one second's texts together (a struct of three fields could be read
+    // torn, half of one second and half of the next).
+    private static volatile ClockTexts? s_clock;
 
     /// <summary>Loads what a check needs; throws <see cref="CheckInputException"/> for malformed input.</summary>
     public async ValueTask<PreparedCheck> PrepareAsync(CheckInput input, CancellationToken cancellationToken)
@@ -210,12 +212,15 @@ public sealed class DecisionService(DecisionCache cache)
         var now = DateTimeOffset.UtcNow;
         var second = now.ToUnixTimeSeconds();
         var clock = s_clock;
-        if (clock.Second != second || clock.Iso is null)
+        if (clock is null || clock.Second != second)
         {
-            clock = (second, [now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)], [second.ToString(CultureInfo.InvariantCulture)]);
+            // Racing threads may each format the same second; whichever object is kept is complete.
+            clock = new ClockTexts(second, [now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)], [second.ToString(CultureInfo.InvariantCulture)]);
             s_clock = clock;
         }
 
         return (clock.Iso, clock.Epoch);
     }
+
+    private sealed record ClockTexts(long Second, string[] Iso, string[] Epoch);
 }
