@@ -98,14 +98,21 @@ public sealed class ServerHost : IAsyncDisposable
 
     public static string NewTempDirectory() => Path.Combine(Path.GetTempPath(), "authz-server-tests", Guid.NewGuid().ToString("N"));
 
+    /// <summary>Stops the server gracefully, as a SIGTERM would; the data directory stays until disposal.</summary>
+    public async Task StopAsync()
+    {
+        if (Started)
+        {
+            Started = false;
+            await App.StopAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
         {
-            if (Started)
-            {
-                await App.StopAsync();
-            }
+            await StopAsync();
         }
         finally
         {

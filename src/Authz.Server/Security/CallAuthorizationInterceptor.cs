@@ -42,7 +42,7 @@ public sealed class CallAuthorizationInterceptor(CallAuthorizer authorizer) : In
                 AccessKeyId = caller.AccessKeyId,
                 Rpc = context.Method[(context.Method.LastIndexOf('/') + 1)..],
                 TargetArn = allowed.Resource,
-                RequestId = RequestId(context),
+                RequestId = RequestIds.Of(context),
             });
         }
 
@@ -61,13 +61,6 @@ public sealed class CallAuthorizationInterceptor(CallAuthorizer authorizer) : In
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
         IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
         throw Denied(CallerIdentity.Of(context), context.Method);
-
-    /// <summary>The caller's <c>x-request-id</c> when it is a short printable token, else the server's trace identifier.</summary>
-    private static string RequestId(ServerCallContext context)
-    {
-        var sent = context.RequestHeaders.GetValue("x-request-id");
-        return sent is { Length: > 0 and <= 128 } && sent.All(c => c is > ' ' and < (char)127) ? sent : context.GetHttpContext().TraceIdentifier;
-    }
 
     /// <summary>The one refusal: the same for a missing target and for another tenant's.</summary>
     public static string DeniedMessage(string callerArn, string action) => $"`{callerArn}` is not authorized to perform `{action}`";

@@ -4,6 +4,7 @@ using Authz.Grains.Decisions;
 using Authz.Policy.Compilation;
 using Authz.Policy.Evaluation;
 using Authz.Policy.Parsing;
+using Authz.Server.Journal;
 using Authz.V1;
 using Google.Protobuf.Collections;
 using Grpc.Core;
@@ -22,7 +23,7 @@ namespace Authz.Server.Services;
 /// INVALID_ARGUMENT, anything that stops a check from being evaluated is UNAVAILABLE or DEADLINE_EXCEEDED, never ALLOW.
 /// </summary>
 public sealed partial class AuthorizationService(DecisionService decisions, IOptions<DecisionOptions> options,
-    ILogger<AuthorizationService> logger) : Authorization.AuthorizationBase
+    DecisionJournal journal, ILogger<AuthorizationService> logger) : Authorization.AuthorizationBase
 {
     [ThreadStatic] private static EvaluationTrace? t_trace;
 
@@ -30,7 +31,7 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
     {
         var started = Stopwatch.GetTimestamp();
         var prepared = await PrepareAsync(request, "", context.CancellationToken);
-        return Answer(prepared, request.Explain, started);
+        return Answer(prepared, request, context, started);
     }
 
     public override async Task<BatchAuthorizeResponse> BatchAuthorize(BatchAuthorizeRequest request, ServerCallContext context)
@@ -51,7 +52,7 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
 
         for (var i = 0; i < prepared.Length; i++)
         {
-            response.Results.Add(Answer(await prepared[i], request.Checks[i].Explain, started));
+            response.Results.Add(Answer(await prepared[i], request.Checks[i], context, started));
         }
 
         return response;
@@ -173,8 +174,9 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
         }
     }
 
-    private AuthorizeResponse Answer(PreparedCheck prepared, bool explain, long started)
+    private AuthorizeResponse Answer(PreparedCheck prepared, AuthorizeRequest request, ServerCallContext context, long started)
     {
+        var explain = request.Explain;
         var trace = t_trace ??= new EvaluationTrace();
         trace.Reset();
         trace.Explain = explain;
@@ -196,7 +198,9 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
         }
 
         DecisionMetrics.Checks.Add(1, new KeyValuePair<string, object?>("decision", decision.ToString()), new KeyValuePair<string, object?>("tenant", prepared.TenantId));
-        DecisionMetrics.Latency.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var latency = Stopwatch.GetElapsedTime(started);
+        DecisionMetrics.Latency.Record(latency.TotalSeconds);
+        journal.Record(context, request, response, prepared.TenantId, latency);
         return response;
     }
 
