@@ -273,7 +273,9 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
         return new CachedResource
         {
             ResourceArn = arn,
-            OwnerTenantId = owner is { Registered: true } ? owner.OwnerTenantId : null,
+            // The tree's owner even while that tenant is being deleted (its snapshot then reads as unregistered): the
+            // resource stays foreign to every other tenant until the purge releases it, never anybody's by default.
+            OwnerTenantId = registered?.OwnerTenantId,
             ContextPairs = owner is { Registered: true } ? ResourceContext(owner) : [],
             Policies = compiler.Compile(governing),
             PolicyHolderArn = governing?.ResourceArn,

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Authz.V1;
 using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Authz.Server.Tests.Decisions;
 
@@ -17,6 +18,9 @@ public sealed class DecisionApiFixture : IAsyncLifetime
     public Admin.AdminClient Admin { get; private set; } = null!;
 
     public Authorization.AuthorizationClient Authorization { get; private set; } = null!;
+
+    /// <summary>The server's grains, for states the API cannot produce on its own (a delete stopped halfway).</summary>
+    public IGrainFactory Grains => _host!.App.Services.GetRequiredService<IGrainFactory>();
 
     public async Task InitializeAsync()
     {

@@ -1,3 +1,4 @@
+using Authz.Grains;
 using Authz.V1;
 using Grpc.Core;
 
@@ -95,6 +96,25 @@ public sealed class FailClosedTests(DecisionApiFixture fixture)
 
         Assert.Equal(Decision.Allow, own.Decision);
         Assert.Equal(Decision.ImplicitDeny, foreign.Decision);
+    }
+
+    /// <summary>
+    /// A tenant's deletion marks it first and purges its entities after; a crash can stop it in between. Until the purge
+    /// releases a registered bucket, the bucket is still that tenant's: another tenant's identity policy alone cannot
+    /// grant it, although the tenant itself no longer exists for checks.
+    /// </summary>
+    [Fact]
+    public async Task A_registered_resource_of_a_tenant_being_deleted_is_not_granted_by_another_tenants_identity_policy()
+    {
+        var (t, check) = await TenantWithAliceAsync();
+        var owner = await fixture.NewTenantAsync();
+        var bucket = $"arn:aws:s3:::data-{t}";
+        await _admin.RegisterResourceAsync(new RegisterResourceRequest { TenantId = owner, ResourceArn = bucket });
+
+        await fixture.Grains.GetTenant(owner).BeginDelete();
+        var answer = await _authz.AuthorizeAsync(new AuthorizeRequest(check) { MinRevision = 0 });
+
+        Assert.Equal(Decision.ImplicitDeny, answer.Decision);
     }
 
     // ---- (d) server-owned context keys ---------------------------------------------------------------------------
