@@ -31,9 +31,10 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>
     /// Called by an entity grain after it committed a write: bumps and returns the revision, and removes a released
     /// name from the directory. Writes commit before the bump, so a snapshot built after reading revision R sees every
-    /// write acknowledged with R or less.
+    /// write acknowledged with R or less. <paramref name="auditEventId"/> is the audit record written with the entity's
+    /// write (0 for none); the bump fills in its revisions in the same transaction.
     /// </summary>
-    [Alias("CommitRevision")] Task<ulong> CommitRevision(DirectoryRemoval? removal);
+    [Alias("CommitRevision")] Task<ulong> CommitRevision(DirectoryRemoval? removal, long auditEventId);
 
     /// <summary>Adds a name to the directory before the entity is created; <see cref="AdminErrorCode.NotFound"/> without the tenant.</summary>
     [Alias("Reserve")] Task Reserve(DirectoryEntry entry);

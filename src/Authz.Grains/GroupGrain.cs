@@ -14,8 +14,9 @@ namespace Authz.Grains;
 public sealed class GroupGrain(
     [PersistentState(AuthzGrainStorage.StateName, AuthzGrainStorage.ProviderName)] IPersistentState<GroupState> state,
     IOptions<AuthzQuotaOptions> quotas,
+    IAuditTrail audit,
     ILogger<GroupGrain> logger)
-    : IdentityGrain<GroupState>(state, quotas, logger), IGroupGrain
+    : IdentityGrain<GroupState>(state, quotas, audit, logger), IGroupGrain
 {
     private const int FanOutBatch = 64;
 

@@ -15,7 +15,7 @@ namespace Authz.Grains;
 /// depends on the entity, and only then bump the tenant revision. So a refused write changes nothing, a reverse index
 /// is always a superset of the truth, and a snapshot stamped with revision R reflects every write acknowledged with R.
 /// </remarks>
-public abstract class IdentityGrain<TState>(IPersistentState<TState> state, IOptions<AuthzQuotaOptions> quotas, ILogger logger)
+public abstract class IdentityGrain<TState>(IPersistentState<TState> state, IOptions<AuthzQuotaOptions> quotas, IAuditTrail audit, ILogger logger)
     : Grain, IPolicyHolderGrain
     where TState : class, IIdentityHolderState<TState>, new()
 {
@@ -54,13 +54,36 @@ public abstract class IdentityGrain<TState>(IPersistentState<TState> state, IOpt
         return Task.CompletedTask;
     }
 
-    /// <summary>Commits <paramref name="next"/>, then runs <see cref="OnChangedAsync"/>.</summary>
-    protected async Task SaveAsync(TState next)
+    /// <summary>Commits <paramref name="next"/> (internal work, not an admin change), then runs <see cref="OnChangedAsync"/>.</summary>
+    protected Task SaveAsync(TState next) => WriteAsync(next, change: false);
+
+    /// <summary>
+    /// Commits an admin change with its audit record, then runs <see cref="OnChangedAsync"/>. Returns the record's id,
+    /// to pass to <see cref="ITenantGrain.CommitRevision"/>.
+    /// </summary>
+    protected Task<long> SaveChangeAsync(TState next) => WriteAsync(next, change: true);
+
+    /// <summary>Commits a change, invalidates, bumps the revision.</summary>
+    protected async Task<ulong> CommitAsync(TState next, DirectoryRemoval? removal = null)
+    {
+        var audited = await SaveChangeAsync(next);
+        return await Tenant.CommitRevision(removal, audited);
+    }
+
+    private async Task<long> WriteAsync(TState next, bool change)
     {
         Committing = state.State;
+        long audited = 0;
         try
         {
-            await StateWrites.SaveAsync(state, next, this);
+            if (change)
+            {
+                audited = await StateWrites.SaveChangeAsync(state, next, this, audit, TenantId);
+            }
+            else
+            {
+                await StateWrites.SaveAsync(state, next, this);
+            }
         }
         finally
         {
@@ -68,13 +91,7 @@ public abstract class IdentityGrain<TState>(IPersistentState<TState> state, IOpt
         }
 
         await OnChangedAsync();
-    }
-
-    /// <summary>Commits, invalidates, bumps the revision.</summary>
-    protected async Task<ulong> CommitAsync(TState next, DirectoryRemoval? removal = null)
-    {
-        await SaveAsync(next);
-        return await Tenant.CommitRevision(removal);
+        return audited;
     }
 
     /// <summary>Invalidates what depends on this entity; awaited before the revision is bumped.</summary>
@@ -151,11 +168,11 @@ public abstract class IdentityGrain<TState>(IPersistentState<TState> state, IOpt
         var identity = Identity;
         var attached = identity.AttachedPolicies.FirstOrDefault(p => SamePolicy(p.PolicyArn, policyArn))
             ?? throw AdminException.NotFound($"policy attached to {Noun} `{identity.Name}`", policyArn);
-        await SaveAsync(With(identity with { AttachedPolicies = identity.AttachedPolicies.Remove(attached) }));
+        var audited = await SaveChangeAsync(With(identity with { AttachedPolicies = identity.AttachedPolicies.Remove(attached) }));
         await DropReverseReferenceAsync(
             () => GrainFactory.GetManagedPolicy(attached.PolicyArn).RemoveAttachment(attached.PolicyArn, AttachmentOf(identity, PolicyUsage.Attached)),
             attached.PolicyArn);
-        return await Tenant.CommitRevision(null);
+        return await Tenant.CommitRevision(null, audited);
     }
 
     Task<ImmutableArray<AttachedPolicyRef>> IPolicyHolderGrain.ListAttachedPolicies() =>

@@ -16,6 +16,7 @@ namespace Authz.Grains;
 public sealed class ManagedPolicyGrain(
     [PersistentState(AuthzGrainStorage.StateName, AuthzGrainStorage.ProviderName)] IPersistentState<ManagedPolicyState> state,
     IOptions<AuthzQuotaOptions> quotas,
+    IAuditTrail audit,
     ILogger<ManagedPolicyGrain> logger) : Grain, IManagedPolicyGrain
 {
     private const int FanOutBatch = 64;
@@ -56,8 +57,7 @@ public sealed class ManagedPolicyGrain(
             NextVersion = 2,
             Versions = [new PolicyVersionState { Number = 1, Document = command.Document, CreateDate = now }],
         };
-        await StateWrites.SaveAsync(state, next, this);
-        var revision = await Tenant.CommitRevision(null);
+        var revision = await Tenant.CommitRevision(null, await SaveChangeAsync(next));
         return new PolicyCreated { Policy = Info(), Revision = revision };
     }
 
@@ -90,8 +90,7 @@ public sealed class ManagedPolicyGrain(
         }
 
         var removal = new DirectoryRemoval { Kind = EntityKind.Policy, Key = state.State.Name!.ToLowerInvariant() };
-        await StateWrites.SaveAsync(state, new ManagedPolicyState { NextVersion = state.State.NextVersion }, this);
-        return await Tenant.CommitRevision(removal);
+        return await Tenant.CommitRevision(removal, await SaveChangeAsync(new ManagedPolicyState { NextVersion = state.State.NextVersion }));
     }
 
     async Task<PolicyVersionCreated> IManagedPolicyGrain.CreateVersion(string policyArn, string document, bool setAsDefault)
@@ -107,19 +106,19 @@ public sealed class ManagedPolicyGrain(
 
         var now = DateTimeOffset.UtcNow;
         var version = new PolicyVersionState { Number = number, Document = document, CreateDate = now };
-        await StateWrites.SaveAsync(state, state.State with
+        var audited = await SaveChangeAsync(state.State with
         {
             Versions = state.State.Versions.Add(version),
             NextVersion = number + 1,
             DefaultVersion = setAsDefault ? number : state.State.DefaultVersion,
             UpdateDate = now,
-        }, this);
+        });
         if (setAsDefault)
         {
             await InvalidateUsersAsync();
         }
 
-        var revision = await Tenant.CommitRevision(null);
+        var revision = await Tenant.CommitRevision(null, audited);
         return new PolicyVersionCreated { Version = ToInfo(version), Revision = revision };
     }
 
@@ -144,9 +143,9 @@ public sealed class ManagedPolicyGrain(
             return await Tenant.GetRevision();
         }
 
-        await StateWrites.SaveAsync(state, state.State with { DefaultVersion = version.Number, UpdateDate = DateTimeOffset.UtcNow }, this);
+        var audited = await SaveChangeAsync(state.State with { DefaultVersion = version.Number, UpdateDate = DateTimeOffset.UtcNow });
         await InvalidateUsersAsync();
-        return await Tenant.CommitRevision(null);
+        return await Tenant.CommitRevision(null, audited);
     }
 
     async Task<ulong> IManagedPolicyGrain.DeleteVersion(string policyArn, string versionId)
@@ -160,8 +159,7 @@ public sealed class ManagedPolicyGrain(
         }
 
         // Only the default version is ever in force, so deleting another one changes no principal's policy set.
-        await StateWrites.SaveAsync(state, state.State with { Versions = state.State.Versions.Remove(version), UpdateDate = DateTimeOffset.UtcNow }, this);
-        return await Tenant.CommitRevision(null);
+        return await Tenant.CommitRevision(null, await SaveChangeAsync(state.State with { Versions = state.State.Versions.Remove(version), UpdateDate = DateTimeOffset.UtcNow }));
     }
 
     Task<ImmutableArray<PolicyAttachment>> IManagedPolicyGrain.ListEntities(string policyArn)
@@ -225,6 +223,9 @@ public sealed class ManagedPolicyGrain(
     }
 
     /// <summary>Invalidates every principal using the policy: users and roles directly, groups' members through the group.</summary>
+    /// <summary>Commits an admin change of the policy with its audit record; returns the record's id for the revision bump.</summary>
+    private Task<long> SaveChangeAsync(ManagedPolicyState next) => StateWrites.SaveChangeAsync(state, next, this, audit, TenantId);
+
     private async Task InvalidateUsersAsync()
     {
         foreach (var batch in state.State.Attachments.Chunk(FanOutBatch))

@@ -23,8 +23,9 @@ namespace Authz.Grains;
 /// is rebuilt from documents fetched after the read. Either way the stamp is at least every acknowledged revision.
 /// </para>
 /// </remarks>
-public abstract class PrincipalGrain<TState>(IPersistentState<TState> state, IOptions<AuthzQuotaOptions> quotas, PolicySetCompiler compiler, ILogger logger)
-    : IdentityGrain<TState>(state, quotas, logger), IPrincipalGrain
+public abstract class PrincipalGrain<TState>(IPersistentState<TState> state, IOptions<AuthzQuotaOptions> quotas, PolicySetCompiler compiler,
+    IAuditTrail audit, ILogger logger)
+    : IdentityGrain<TState>(state, quotas, audit, logger), IPrincipalGrain
     where TState : class, IIdentityHolderState<TState>, new()
 {
     private PrincipalSnapshot? _snapshot;
@@ -93,7 +94,7 @@ public abstract class PrincipalGrain<TState>(IPersistentState<TState> state, IOp
         }
 
         var policy = await GrainFactory.GetManagedPolicy(policyArn).AddAttachment(policyArn, AttachmentOf(identity, PolicyUsage.PermissionsBoundary));
-        await SaveAsync(With(identity with { PermissionsBoundaryArn = policy.PolicyArn }));
+        var audited = await SaveChangeAsync(With(identity with { PermissionsBoundaryArn = policy.PolicyArn }));
         if (previous is not null)
         {
             await DropReverseReferenceAsync(
@@ -101,7 +102,7 @@ public abstract class PrincipalGrain<TState>(IPersistentState<TState> state, IOp
                 previous);
         }
 
-        return await Tenant.CommitRevision(null);
+        return await Tenant.CommitRevision(null, audited);
     }
 
     async Task<ulong> IPrincipalGrain.DeletePermissionsBoundary()
@@ -112,11 +113,11 @@ public abstract class PrincipalGrain<TState>(IPersistentState<TState> state, IOp
             return await CurrentRevisionAsync();
         }
 
-        await SaveAsync(With(identity with { PermissionsBoundaryArn = null }));
+        var audited = await SaveChangeAsync(With(identity with { PermissionsBoundaryArn = null }));
         await DropReverseReferenceAsync(
             () => GrainFactory.GetManagedPolicy(previous).RemoveAttachment(previous, AttachmentOf(identity, PolicyUsage.PermissionsBoundary)),
             previous);
-        return await Tenant.CommitRevision(null);
+        return await Tenant.CommitRevision(null, audited);
     }
 
     async ValueTask<PrincipalSnapshot> IPrincipalGrain.GetSnapshot(ulong minRevision) => (await RefreshAsync()).Snapshot;

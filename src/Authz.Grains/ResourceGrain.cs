@@ -11,7 +11,8 @@ namespace Authz.Grains;
 [GrainType("authz.resource")]
 public sealed class ResourceGrain(
     [PersistentState(AuthzGrainStorage.StateName, AuthzGrainStorage.ProviderName)] IPersistentState<ResourceState> state,
-    IOptions<AuthzQuotaOptions> quotas) : Grain, IResourceGrain
+    IOptions<AuthzQuotaOptions> quotas,
+    IAuditTrail audit) : Grain, IResourceGrain
 {
     private string ResourceArn => this.GetPrimaryKeyString();
 
@@ -33,17 +34,16 @@ public sealed class ResourceGrain(
         }
 
         var tagState = tags.Select(t => new TagState { Key = t.Key, Value = t.Value }).ToImmutableArray();
-        if (state.State.OwnerTenantId is null)
+        var isNew = state.State.OwnerTenantId is null;
+        if (isNew)
         {
             await ClaimAsync(tenantId, mayHavePolicy: false);
-            await SaveAsync(new ResourceState { OwnerTenantId = tenantId, Tags = tagState, CreateDate = DateTimeOffset.UtcNow });
-        }
-        else
-        {
-            await SaveAsync(state.State with { Tags = tagState });
         }
 
-        var revision = await GrainFactory.GetTenant(tenantId).CommitRevision(null);
+        var audited = await SaveChangeAsync(tenantId, isNew
+            ? new ResourceState { OwnerTenantId = tenantId, Tags = tagState, CreateDate = DateTimeOffset.UtcNow }
+            : state.State with { Tags = tagState });
+        var revision = await GrainFactory.GetTenant(tenantId).CommitRevision(null, audited);
         return new ResourceRegistered { Resource = Info(), Revision = revision };
     }
 
@@ -56,9 +56,9 @@ public sealed class ResourceGrain(
     async Task<ulong> IResourceGrain.Deregister(string tenantId)
     {
         CheckOwned(tenantId);
-        await SaveAsync(new ResourceState());
+        var audited = await SaveChangeAsync(tenantId, new ResourceState());
         await Tree.Release(ResourceArn, tenantId);
-        return await GrainFactory.GetTenant(tenantId).CommitRevision(new DirectoryRemoval { Kind = EntityKind.Resource, Key = ResourceArn });
+        return await GrainFactory.GetTenant(tenantId).CommitRevision(new DirectoryRemoval { Kind = EntityKind.Resource, Key = ResourceArn }, audited);
     }
 
     async Task<ulong> IResourceGrain.PutPolicy(string tenantId, string document)
@@ -71,8 +71,7 @@ public sealed class ResourceGrain(
         var next = state.State.OwnerTenantId is null
             ? new ResourceState { OwnerTenantId = tenantId, PolicyDocument = document, CreateDate = DateTimeOffset.UtcNow }
             : state.State with { PolicyDocument = document };
-        await SaveAsync(next);
-        return await GrainFactory.GetTenant(tenantId).CommitRevision(null);
+        return await GrainFactory.GetTenant(tenantId).CommitRevision(null, await SaveChangeAsync(tenantId, next));
     }
 
     Task<string> IResourceGrain.GetPolicy(string tenantId)
@@ -89,9 +88,9 @@ public sealed class ResourceGrain(
             throw AdminException.NotFound("resource policy", ResourceArn);
         }
 
-        await SaveAsync(state.State with { PolicyDocument = null });
+        var audited = await SaveChangeAsync(tenantId, state.State with { PolicyDocument = null });
         await Tree.ClearPolicyMark(ResourceArn);
-        return await GrainFactory.GetTenant(tenantId).CommitRevision(null);
+        return await GrainFactory.GetTenant(tenantId).CommitRevision(null, audited);
     }
 
     async ValueTask<ResourceSnapshot> IResourceGrain.GetSnapshot(ulong minRevision)
@@ -158,6 +157,9 @@ public sealed class ResourceGrain(
     }
 
     private Task SaveAsync(ResourceState next) => StateWrites.SaveAsync(state, next, this);
+
+    /// <summary>Commits an admin change of the resource with its audit record; returns the record's id for the revision bump.</summary>
+    private Task<long> SaveChangeAsync(string tenantId, ResourceState next) => StateWrites.SaveChangeAsync(state, next, this, audit, tenantId);
 
     private ResourceInfo Info() => new()
     {

@@ -13,8 +13,9 @@ public sealed class RoleGrain(
     [PersistentState(AuthzGrainStorage.StateName, AuthzGrainStorage.ProviderName)] IPersistentState<RoleState> state,
     IOptions<AuthzQuotaOptions> quotas,
     PolicySetCompiler compiler,
+    IAuditTrail audit,
     ILogger<RoleGrain> logger)
-    : PrincipalGrain<RoleState>(state, quotas, compiler, logger), IRoleGrain
+    : PrincipalGrain<RoleState>(state, quotas, compiler, audit, logger), IRoleGrain
 {
     protected override EntityKind Kind => EntityKind.Role;
 

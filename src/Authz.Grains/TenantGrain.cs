@@ -88,10 +88,10 @@ public sealed class TenantGrain(
         return Task.FromResult(state.State.Revision);
     }
 
-    async Task<ulong> ITenantGrain.CommitRevision(DirectoryRemoval? removal)
+    async Task<ulong> ITenantGrain.CommitRevision(DirectoryRemoval? removal, long auditEventId)
     {
         EnsureActive();
-        await SaveAsync(state.State with { Revision = state.State.Revision + 1 });
+        await SaveAsync(state.State with { Revision = state.State.Revision + 1 }, auditEventId);
         if (removal is not null && _index.Remove((removal.Kind, removal.Key)))
         {
             await SaveDirectoryAsync();
@@ -221,11 +221,16 @@ public sealed class TenantGrain(
         }
     }
 
-    private async Task SaveAsync(TenantState next)
+    /// <summary>
+    /// Writes the tenant. A write that advances the revision is an admin change: a change of the tenant's own commits
+    /// its audit record with it; the bump after an entity's change completes the record written with that change.
+    /// </summary>
+    private async Task SaveAsync(TenantState next, long auditEventId = 0)
     {
         var previous = state.State.Revision;
-        // A write that advances the revision is an admin change: its audit record commits with it.
-        using (next.Revision > previous ? audit.Enlist(TenantId, previous, next.Revision) : null)
+        using (next.Revision <= previous ? null
+            : auditEventId != 0 ? audit.EnlistRevisions(auditEventId, previous, next.Revision)
+            : audit.Enlist(TenantId, previous, next.Revision))
         {
             await StateWrites.SaveAsync(state, next, this);
         }

@@ -14,8 +14,9 @@ public sealed class UserGrain(
     [PersistentState(AuthzGrainStorage.StateName, AuthzGrainStorage.ProviderName)] IPersistentState<UserState> state,
     IOptions<AuthzQuotaOptions> quotas,
     PolicySetCompiler compiler,
+    IAuditTrail audit,
     ILogger<UserGrain> logger)
-    : PrincipalGrain<UserState>(state, quotas, compiler, logger), IUserGrain
+    : PrincipalGrain<UserState>(state, quotas, compiler, audit, logger), IUserGrain
 {
     protected override EntityKind Kind => EntityKind.User;
 
@@ -97,9 +98,9 @@ public sealed class UserGrain(
         var identity = Identity;
         var name = Store.State.Groups.FirstOrDefault(g => string.Equals(g, groupName, StringComparison.OrdinalIgnoreCase))
             ?? throw AdminException.NotFound($"group of user `{identity.Name}`", groupName);
-        await SaveAsync(Store.State with { Groups = Store.State.Groups.Remove(name) });
+        var audited = await SaveChangeAsync(Store.State with { Groups = Store.State.Groups.Remove(name) });
         await DropReverseReferenceAsync(() => GrainFactory.GetGroup(TenantId, name).RemoveMember(identity.Name), name);
-        return await Tenant.CommitRevision(null);
+        return await Tenant.CommitRevision(null, audited);
     }
 
     Task<ImmutableArray<string>> IUserGrain.ListGroups()

@@ -32,6 +32,17 @@ internal static class StateWrites
         }
     }
 
+    /// <summary>
+    /// Writes an admin change of an entity like <see cref="SaveAsync{T}"/>, with the call's audit record in the same
+    /// transaction. Returns the record's id, for the tenant's revision bump to complete (0 when the call is not audited).
+    /// </summary>
+    public static async Task<long> SaveChangeAsync<T>(IPersistentState<T> state, T next, IGrainBase grain, IAuditTrail audit, string tenantId)
+    {
+        using var record = audit.EnlistChange(tenantId);
+        await SaveAsync(state, next, grain);
+        return record?.EventId ?? 0;
+    }
+
     /// <summary>Refuses state written by a newer build.</summary>
     public static void CheckSchema(IVersionedState state, int current, IGrainBase grain)
     {

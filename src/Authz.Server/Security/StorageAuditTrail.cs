@@ -12,13 +12,20 @@ namespace Authz.Server.Security;
 
 /// <summary>
 /// Writes audit records into <c>audit_events</c>, in the transaction of the grain state write that makes the change
-/// (<see cref="StorageWriteScope"/>), and reads them back for <c>ListAuditEvents</c>.
+/// (<see cref="StorageWriteScope"/>), completes the revisions of an entity change's record in the transaction of the
+/// tenant's revision bump, and reads them back for <c>ListAuditEvents</c>.
 /// </summary>
 public sealed class StorageAuditTrail(IServiceProvider services) : IAuditTrail
 {
     private const string InsertSql = """
         INSERT INTO audit_events (service_id, tenant_id, occurred_at, caller_arn, access_key_id, rpc, target_arn, request_id, revision_before, revision_after)
         VALUES (@service_id, @tenant_id, @occurred_at, @caller_arn, @access_key_id, @rpc, @target_arn, @request_id, @revision_before, @revision_after)
+        RETURNING seq
+        """;
+
+    private const string CompleteSql = """
+        UPDATE audit_events SET revision_before = @revision_before, revision_after = @revision_after
+        WHERE service_id = @service_id AND seq = @seq
         """;
 
     private const string SelectSql = """
@@ -29,13 +36,37 @@ public sealed class StorageAuditTrail(IServiceProvider services) : IAuditTrail
         LIMIT @limit
         """;
 
-    public IDisposable? Enlist(string tenantId, ulong revisionBefore, ulong revisionAfter)
+    public IDisposable? Enlist(string tenantId, ulong revisionBefore, ulong revisionAfter) =>
+        RequestContext.Get(AuditContext.Key) is AuditContext call ? EnlistInsert(call, tenantId, revisionBefore, revisionAfter, inserted: null) : null;
+
+    public PendingAuditRecord? EnlistChange(string tenantId)
     {
         if (RequestContext.Get(AuditContext.Key) is not AuditContext call)
         {
             return null;
         }
 
+        // Revisions 0 until the tenant's bump completes them; a record that keeps them is a change whose bump failed.
+        var record = new PendingAuditRecord();
+        record.Enlistment = EnlistInsert(call, tenantId, 0, 0, seq => record.EventId = seq);
+        return record;
+    }
+
+    public IDisposable? EnlistRevisions(long eventId, ulong revisionBefore, ulong revisionAfter) =>
+        StorageWriteScope.Enlist(async (tx, ct) =>
+        {
+            await using var command = tx.CreateCommand(CompleteSql,
+                ("revision_before", (long)revisionBefore), ("revision_after", (long)revisionAfter), ("service_id", tx.ServiceId), ("seq", eventId));
+            if (await command.ExecuteNonQueryAsync(ct) != 1)
+            {
+                // The record is written with the change, before the bump is asked for: its absence is a bug, and the
+                // bump is refused rather than committed without its record.
+                throw new InvalidOperationException($"audit event {eventId} does not exist; the revision bump is not committed");
+            }
+        });
+
+    private static StorageWriteScope EnlistInsert(AuditContext call, string tenantId, ulong revisionBefore, ulong revisionAfter, Action<long>? inserted)
+    {
         var at = DateTimeOffset.UtcNow;
         return StorageWriteScope.Enlist(async (tx, ct) =>
         {
@@ -43,7 +74,8 @@ public sealed class StorageAuditTrail(IServiceProvider services) : IAuditTrail
                 ("service_id", tx.ServiceId), ("tenant_id", tenantId), ("occurred_at", Timestamp(tx.Provider, at)),
                 ("caller_arn", call.CallerArn), ("access_key_id", call.AccessKeyId), ("rpc", call.Rpc), ("target_arn", call.TargetArn),
                 ("request_id", call.RequestId), ("revision_before", (long)revisionBefore), ("revision_after", (long)revisionAfter));
-            await command.ExecuteNonQueryAsync(ct);
+            var seq = Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+            inserted?.Invoke(seq);
         });
     }
 

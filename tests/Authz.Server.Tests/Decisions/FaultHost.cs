@@ -22,7 +22,7 @@ namespace Authz.Server.Tests.Decisions;
 /// <summary>
 /// The real server composition (as <see cref="ServerHost.Build"/>: Program.cs on free loopback ports, SQLite in a
 /// temporary directory) with two test hooks that stay inert until a test arms them for a grain it owns: a grain storage
-/// whose reads fail on demand, and grain call filters that fail, hold or count chosen grain calls.
+/// whose reads or writes fail on demand, and grain call filters that fail, hold or count chosen grain calls.
 /// </summary>
 public sealed class FaultHostFixture : IAsyncLifetime
 {
@@ -114,10 +114,27 @@ public sealed class FaultHostCollection : ICollectionFixture<FaultHostFixture>
     public const string Name = "fault host";
 }
 
-/// <summary>Which grains' state reads fail, as if the database could not be reached.</summary>
+/// <summary>Which grains' state reads or writes fail, as if the database could not be reached.</summary>
 public sealed class StorageFaults
 {
     private readonly ConcurrentDictionary<GrainId, int> _failing = new();
+    private readonly ConcurrentDictionary<GrainId, bool> _failingWrites = new();
+
+    /// <summary>Makes every state write of <paramref name="grain"/> fail, before it reaches the database, until the result is disposed.</summary>
+    public IDisposable FailWrites(IAddressable grain)
+    {
+        var id = grain.GetGrainId();
+        _failingWrites[id] = true;
+        return new Disarm(() => _failingWrites.TryRemove(id, out _));
+    }
+
+    internal void ThrowIfWritesFail(GrainId grain)
+    {
+        if (_failingWrites.ContainsKey(grain))
+        {
+            throw new SqliteException("SQLite Error 14: 'unable to open database file'.", 14);
+        }
+    }
 
     /// <summary>Makes every state read of <paramref name="grain"/> fail until the result is disposed.</summary>
     public IDisposable FailReads(IAddressable grain)
@@ -141,7 +158,7 @@ public sealed class StorageFaults
     }
 }
 
-/// <summary>The Authz grain storage with reads that fail on demand; everything else is the real storage.</summary>
+/// <summary>The Authz grain storage with reads and writes that fail on demand; everything else is the real storage.</summary>
 internal sealed class FaultyGrainStorage(AuthzGrainStorage inner, StorageFaults faults) : IAuthzGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
     public string Name => inner.Name;
@@ -152,17 +169,26 @@ internal sealed class FaultyGrainStorage(AuthzGrainStorage inner, StorageFaults 
 
     public Task CheckHealthAsync(CancellationToken cancellationToken = default) => inner.CheckHealthAsync(cancellationToken);
 
+    public Task<TResult> QueryAsync<TResult>(Func<System.Data.Common.DbConnection, string, CancellationToken, Task<TResult>> query, CancellationToken cancellationToken = default) =>
+        inner.QueryAsync(query, cancellationToken);
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         faults.ThrowIfFailing(grainId);
         return inner.ReadStateAsync(stateName, grainId, grainState);
     }
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        inner.WriteStateAsync(stateName, grainId, grainState);
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        faults.ThrowIfWritesFail(grainId);
+        return inner.WriteStateAsync(stateName, grainId, grainState);
+    }
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, StorageWriteAction alsoWrite, CancellationToken cancellationToken = default) =>
-        inner.WriteStateAsync(stateName, grainId, grainState, alsoWrite, cancellationToken);
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, StorageWriteAction alsoWrite, CancellationToken cancellationToken = default)
+    {
+        faults.ThrowIfWritesFail(grainId);
+        return inner.WriteStateAsync(stateName, grainId, grainState, alsoWrite, cancellationToken);
+    }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         inner.ClearStateAsync(stateName, grainId, grainState);
