@@ -1,4 +1,6 @@
+using Authz.Server.Hosting;
 using Authz.Server.Services;
+using Grpc.AspNetCore.Server.Model;
 
 namespace Authz.Server.Extensions;
 
@@ -22,6 +24,20 @@ public static class AuthzGrpcExtensions
             options.MaxReceiveMessageSize = MaxReceiveMessageSize;
         });
         services.AddGrpcReflection();
+        return services;
+    }
+
+    /// <summary>
+    /// Binds the gRPC services with <see cref="StrictServiceMethodProvider{TService}"/> instead of grpc-dotnet's own
+    /// binder, so that a request the protobuf parser refuses is INVALID_ARGUMENT. Call after everything that calls
+    /// <c>AddGrpc</c>, which would add grpc-dotnet's binder again; the start fails if that binder is not found.
+    /// </summary>
+    public static IServiceCollection AddAuthzStrictRequestParsing(this IServiceCollection services)
+    {
+        var framework = services.Single(d => d.ServiceType == typeof(IServiceMethodProvider<>)
+            && d.ImplementationType?.Name == "BinderServiceMethodProvider`1");
+        services.Remove(framework);
+        services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(StrictServiceMethodProvider<>));
         return services;
     }
 

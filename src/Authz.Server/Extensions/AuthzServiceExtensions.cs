@@ -30,6 +30,7 @@ public static class AuthzServiceExtensions
         builder.Services.AddAuthzHealthChecks();
         builder.Services.AddHostedService<PortAvailabilityCheck>();
         builder.Services.AddHostedService<ServerLifecycleLogger>();
+        builder.Services.AddAuthzStrictRequestParsing();
         return builder;
     }
 
