@@ -28,6 +28,9 @@ public enum AdminErrorCode
 
     /// <summary>The caller may not make this change (e.g. a resource owned by another tenant).</summary>
     PermissionDenied,
+
+    /// <summary>The call's deadline passed before the grain started it, so it did nothing.</summary>
+    DeadlineExceeded,
 }
 
 /// <summary>One problem with one request field; for a policy document, with the location inside the document.</summary>
@@ -162,6 +165,14 @@ public sealed class AdminException : Exception
         Message = message,
         Subject = subject,
     });
+
+    /// <summary>A call that reached <paramref name="subject"/> after its deadline and was not started.</summary>
+    public static AdminException DeadlineExceeded(string subject) => new(new AdminError
+    {
+        Code = AdminErrorCode.DeadlineExceeded,
+        Message = "the call's deadline passed before it could start; nothing was changed",
+        Subject = subject,
+    });
 }
 
 /// <summary>Stable precondition types and quota names carried in <see cref="AdminError.Kind"/>.</summary>
@@ -175,4 +186,5 @@ public static class AdminErrorKinds
     public const string VersionsPerPolicy = "versions-per-policy";
     public const string TagsPerEntity = "tags-per-entity";
     public const string AccessKeysPerPrincipal = "access-keys-per-principal";
+    public const string EntitiesPerTenant = "entities-per-tenant";
 }

@@ -15,6 +15,7 @@ public sealed class TenantGrain(
     [PersistentState(AuthzGrainStorage.StateName, AuthzGrainStorage.ProviderName)] IPersistentState<TenantState> state,
     [PersistentState("directory", AuthzGrainStorage.ProviderName)] IPersistentState<TenantDirectoryState> directory,
     IOptions<AuthzQuotaOptions> quotas,
+    IOptions<AuthzLimitsOptions> limits,
     IAuditTrail audit) : Grain, ITenantGrain
 {
     private readonly SortedDictionary<(EntityKind Kind, string Key), DirectoryEntryState> _index = [];
@@ -105,9 +106,19 @@ public sealed class TenantGrain(
         EnsureActive();
         var key = (entry.Kind, entry.Key);
         var record = new DirectoryEntryState { Kind = entry.Kind, Key = entry.Key, Name = entry.Name, Path = entry.Path };
-        if (_index.TryGetValue(key, out var existing) && existing == record)
+        if (_index.TryGetValue(key, out var existing))
         {
-            return;
+            if (existing == record)
+            {
+                return;
+            }
+        }
+        else if (_index.Count >= limits.Value.MaxEntitiesPerTenant)
+        {
+            // Counted and reserved in one turn of this (non-reentrant) grain, so concurrent creates cannot overshoot.
+            var max = limits.Value.MaxEntitiesPerTenant;
+            throw AdminException.Quota(AdminErrorKinds.EntitiesPerTenant, $"arn:aws:iam::{TenantId}:root",
+                $"tenant `{TenantId}` already holds {_index.Count} entities (users, groups, roles, managed policies and registered resources), its limit of {max}");
         }
 
         _index[key] = record;

@@ -6,6 +6,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Authz.Server.Tests;
@@ -68,24 +69,35 @@ public sealed class ServerHost : IAsyncDisposable
         ["Authz:Security:Pbkdf2Iterations"] = "100000",
     };
 
-    /// <summary>Builds the server with <paramref name="settings"/> over the defaults, without starting it.</summary>
-    public static ServerHost Build(Ports ports, string dataDirectory, IDictionary<string, string?> settings)
+    /// <summary>
+    /// Builds the server with <paramref name="settings"/> over the defaults, without starting it; <paramref name="services"/>
+    /// may replace registrations (a fake clock) after the server's own.
+    /// </summary>
+    public static ServerHost Build(Ports ports, string dataDirectory, IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddAuthzServices();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.UseAuthzMetricsEndpoint();
         app.MapAuthzGrpc();
         return new ServerHost(app, ports, dataDirectory);
     }
 
-    public static async Task<ServerHost> StartEmbeddedAsync()
+    /// <summary>Starts an embedded server; <paramref name="settings"/> and <paramref name="services"/> adjust it.</summary>
+    public static async Task<ServerHost> StartEmbeddedAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var ports = Ports.Free();
         var dataDirectory = NewTempDirectory();
-        var host = Build(ports, dataDirectory, EmbeddedSettings(ports, dataDirectory));
+        var all = EmbeddedSettings(ports, dataDirectory);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var host = Build(ports, dataDirectory, all, services);
         await host.StartAsync();
         return host;
     }

@@ -20,7 +20,4 @@ public sealed class DecisionOptions
 
     /// <summary>How many resource ARNs a silo keeps resolved.</summary>
     public int MaxResources { get; set; } = 200_000;
-
-    /// <summary>The most checks in one BatchAuthorize call.</summary>
-    public int MaxBatchSize { get; set; } = 100;
 }

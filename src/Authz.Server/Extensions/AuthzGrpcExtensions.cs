@@ -11,9 +11,6 @@ namespace Authz.Server.Extensions;
 /// </summary>
 public static class AuthzGrpcExtensions
 {
-    /// <summary>Default and maximum size of one request message; policy documents are a few KiB, batches up to 100 checks.</summary>
-    public const int MaxReceiveMessageSize = 4 * 1024 * 1024;
-
     /// <summary>Adds the gRPC framework with the server's settings, and reflection.</summary>
     public static IServiceCollection AddAuthzGrpc(this IServiceCollection services)
     {
@@ -21,7 +18,7 @@ public static class AuthzGrpcExtensions
         {
             // Exception details go to the log, never to the caller.
             options.EnableDetailedErrors = false;
-            options.MaxReceiveMessageSize = MaxReceiveMessageSize;
+            // MaxReceiveMessageSize is Authz:Limits:MaxRequestBytes (AuthzLimitsExtensions).
         });
         services.AddGrpcReflection();
         return services;

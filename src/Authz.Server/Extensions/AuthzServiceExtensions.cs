@@ -25,6 +25,7 @@ public static class AuthzServiceExtensions
         builder.Services.AddAuthzGrpc();
         builder.Services.AddAuthzAdmin();
         builder.Services.AddAuthzSecurity();
+        builder.Services.AddAuthzLimits();
         builder.Services.AddAuthzDecisions();
         builder.AddAuthzTelemetry();
         builder.Services.AddAuthzHealthChecks();

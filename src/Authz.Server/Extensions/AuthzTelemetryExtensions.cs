@@ -20,6 +20,7 @@ public static class AuthzTelemetryExtensions
         var telemetry = builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddMeter(DecisionCache.Meter.Name)
+                .AddMeter(Authz.Server.Limits.TenantRateLimiter.Meter.Name)
                 .AddPrometheusExporter());
         if (tracing)
         {

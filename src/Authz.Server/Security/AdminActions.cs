@@ -154,7 +154,7 @@ public static class AdminActions
         Map<AuthorizeRequest>("/authz.v1.Authorization/Authorize", r => new("authz:Authorize", CheckTenant(r), Root(CheckTenant(r)))),
         Map<SimulatePrincipalPolicyRequest>("/authz.v1.Authorization/SimulatePrincipalPolicy", r =>
         {
-            var tenant = FirstNonEmpty(r.TenantId, r.ResourceOwner, AccountOf(r.PolicySourceArn));
+            var tenant = FirstNonEmpty(r.TenantId, r.ResourceOwner, AccountOf(r.PolicySourceArn).ToString());
             return new("authz:SimulatePrincipalPolicy", tenant, Root(tenant));
         }),
         Map<SimulateCustomPolicyRequest>("/authz.v1.Authorization/SimulateCustomPolicy", _ => new("authz:SimulateCustomPolicy", "", "*")),
@@ -183,14 +183,34 @@ public static class AdminActions
     private static string KeyOwner(string tenantId, string userName, string roleName) =>
         userName.Length > 0 || roleName.Length == 0 ? User(tenantId, userName) : Role(tenantId, roleName);
 
-    private static string CheckTenant(AuthorizeRequest r) => FirstNonEmpty(r.TenantId, AccountOf(r.Principal));
+    private static string CheckTenant(AuthorizeRequest r) => CheckTenantOf(r).ToString();
+
+    /// <summary>The tenant a check is asked about, as given: its <c>tenant_id</c>, else its principal ARN's account; may be malformed.</summary>
+    public static ReadOnlySpan<char> CheckTenantOf(AuthorizeRequest r) => r.TenantId.Length > 0 ? r.TenantId : AccountOf(r.Principal);
 
     private static string FirstNonEmpty(params string[] values) => values.FirstOrDefault(v => v.Length > 0) ?? "";
 
-    /// <summary>The account field of an ARN (<c>arn:aws:iam::&lt;account&gt;:...</c>), or empty.</summary>
-    private static string AccountOf(string arn)
+    /// <summary>The account field of an ARN (<c>arn:aws:iam::&lt;account&gt;:...</c>), or empty; allocates nothing.</summary>
+    private static ReadOnlySpan<char> AccountOf(string arn)
     {
-        var parts = arn.Split(':', 6);
-        return parts.Length >= 5 && parts[0] == "arn" ? parts[4] : "";
+        if (!arn.StartsWith("arn:", StringComparison.Ordinal))
+        {
+            return "";
+        }
+
+        var rest = arn.AsSpan(4); // partition:service:region:account:...
+        for (var i = 0; i < 3; i++)
+        {
+            var colon = rest.IndexOf(':');
+            if (colon < 0)
+            {
+                return "";
+            }
+
+            rest = rest[(colon + 1)..];
+        }
+
+        var end = rest.IndexOf(':');
+        return end < 0 ? rest : rest[..end];
     }
 }

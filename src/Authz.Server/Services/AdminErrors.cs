@@ -44,6 +44,7 @@ public static class AdminErrors
             })),
             AdminErrorCode.Aborted => (GrpcStatusCode.Aborted, Any.Pack(new ErrorInfo { Reason = "CONCURRENT_WRITE", Domain = "authz" })),
             AdminErrorCode.PermissionDenied => (GrpcStatusCode.PermissionDenied, Any.Pack(new ErrorInfo { Reason = "OTHER_TENANT", Domain = "authz" })),
+            AdminErrorCode.DeadlineExceeded => (GrpcStatusCode.DeadlineExceeded, null),
             _ => (GrpcStatusCode.Internal, null),
         };
         var status = new RpcStatus { Code = (int)code, Message = error.Message };

@@ -22,7 +22,7 @@ namespace Authz.Server.Services;
 /// silo-local cache, evaluates on the calling thread, and maps the engine's answer. It fails closed: input errors are
 /// INVALID_ARGUMENT, anything that stops a check from being evaluated is UNAVAILABLE or DEADLINE_EXCEEDED, never ALLOW.
 /// </summary>
-public sealed partial class AuthorizationService(DecisionService decisions, IOptions<DecisionOptions> options,
+public sealed partial class AuthorizationService(DecisionService decisions, IOptions<AuthzLimitsOptions> options,
     DecisionJournal journal, ILogger<AuthorizationService> logger) : Authorization.AuthorizationBase
 {
     [ThreadStatic] private static EvaluationTrace? t_trace;
