@@ -203,8 +203,13 @@ internal sealed class FakeAdmin : Authz.V1.Admin.AdminBase
     public override Task<PutTenantGuardrailResponse> PutTenantGuardrail(PutTenantGuardrailRequest request, ServerCallContext context) =>
         Task.FromResult(new PutTenantGuardrailResponse { Revision = Write(request.TenantId, nameof(PutTenantGuardrail)) });
 
+    /// <summary>How many CreateUser calls to refuse first, as Authz's rate limit does: RESOURCE_EXHAUSTED with a 1 ms hint.</summary>
+    public int RateLimitedCreateUsers;
+
     public override Task<CreateUserResponse> CreateUser(CreateUserRequest request, ServerCallContext context) =>
-        Task.FromResult(new CreateUserResponse { Revision = Write(request.TenantId, nameof(CreateUser), "user/" + request.UserName) });
+        Interlocked.Decrement(ref RateLimitedCreateUsers) >= 0
+            ? throw new RpcException(new Status(StatusCode.ResourceExhausted, "tenant is over its rate limit"), new Metadata { { "retry-after-ms", "1" } })
+            : Task.FromResult(new CreateUserResponse { Revision = Write(request.TenantId, nameof(CreateUser), "user/" + request.UserName) });
 
     public override Task<AddUserToGroupResponse> AddUserToGroup(AddUserToGroupRequest request, ServerCallContext context) =>
         Task.FromResult(new AddUserToGroupResponse { Revision = Write(request.TenantId, nameof(AddUserToGroup), "member/" + request.GroupName + "/" + request.UserName) });

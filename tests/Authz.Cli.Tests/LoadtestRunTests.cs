@@ -110,6 +110,20 @@ public sealed class LoadtestRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Seeding_waits_out_the_servers_rate_limit_and_goes_on()
+    {
+        var population = new MlPlatformPopulation(1, 30);
+        await using var server = await FakeAuthzServer.StartAsync(population);
+        server.Admin.RateLimitedCreateUsers = 5;
+        using var client = AuthzClient.Create(new AuthzClientOptions { Targets = [AuthzTarget.Parse(server.Address)] });
+
+        await new PopulationSeeder(client, TimeSpan.FromSeconds(5)).SeedAsync(population, _ => { }, CancellationToken.None);
+
+        Assert.True(server.Admin.RateLimitedCreateUsers < 0);
+        Assert.Equal(24, server.Admin.CallsOf("CreateUser"));
+    }
+
+    [Fact]
     public async Task Batch_calls_count_every_check()
     {
         var population = new MlPlatformPopulation(1, 50);

@@ -112,24 +112,35 @@ public sealed class PopulationSeeder(AuthzClient client, TimeSpan timeout, int p
 
     private CallOptions Options(CancellationToken ct) => new(deadline: DateTime.UtcNow + timeout, cancellationToken: ct);
 
-    /// <summary>Runs one admin call, turning a gRPC failure into a message that names the call.</summary>
+    /// <summary>
+    /// Runs one admin call, waiting out the server's per-tenant rate limit as its <c>retry-after-ms</c> hint says, and
+    /// turning any other gRPC failure into a message that names the call.
+    /// </summary>
     private static async Task<T> Call<T>(string what, Func<Task<T>> call)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await call().ConfigureAwait(false);
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
-        {
-            throw new LoadtestException($"the target does not serve the Admin API (`authz.v1.Admin`): {what}: {ex.Status.Detail}");
-        }
-        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
-        {
-            throw LoadtestRunner.Refused(ex, what);
-        }
-        catch (RpcException ex)
-        {
-            throw new LoadtestException($"seeding failed: {what}: {ex.StatusCode}: {ex.Status.Detail}");
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted && attempt < 1000
+                && long.TryParse(ex.Trailers.GetValue("retry-after-ms"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var wait)
+                && wait is > 0 and <= 60_000)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(wait)).ConfigureAwait(false);
+            }
+            catch (RpcException ex)
+            {
+                throw Failed(ex, what);
+            }
         }
     }
+
+    private static LoadtestException Failed(RpcException ex, string what) => ex.StatusCode switch
+    {
+        StatusCode.Unimplemented => new LoadtestException($"the target does not serve the Admin API (`authz.v1.Admin`): {what}: {ex.Status.Detail}"),
+        StatusCode.Unauthenticated or StatusCode.PermissionDenied => LoadtestRunner.Refused(ex, what),
+        _ => new LoadtestException($"seeding failed: {what}: {ex.StatusCode}: {ex.Status.Detail}"),
+    };
 }
