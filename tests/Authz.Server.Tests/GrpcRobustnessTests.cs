@@ -101,7 +101,7 @@ public sealed class GrpcRobustnessTests(RobustnessServer server) : IClassFixture
     [Fact]
     public async Task A_message_over_the_receive_limit_is_RESOURCE_EXHAUSTED()
     {
-        var document = new string(' ', Extensions.AuthzGrpcExtensions.MaxReceiveMessageSize) + GoodDocument;
+        var document = new string(' ', new Authz.Grains.AuthzLimitsOptions().MaxRequestBytes) + GoodDocument;
         var error = await CallFails("authz.v1.Admin", "ValidatePolicy", new ValidatePolicyRequest { PolicyDocument = document, PolicyType = PolicyType.Identity }.ToByteArray());
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         await ServerStillServes();
