@@ -9,7 +9,8 @@
 #   benchmarks/decision-goals.sh [--duration 15s] [--warmup 3s] [--concurrency 16,64] [--principals 10000] [--out DIR]
 #
 # It builds src/Authz.Server and src/Authz.Cli in Release, starts the server on free loopback ports with a fresh data
-# directory and administrator key, seeds the ML platform population of `authz loadtest` (--principals of them), then
+# directory and administrator key (per-tenant rate limits on, raised to 10 million per second so that they cost what
+# they cost without refusing anything), seeds the ML platform population of `authz loadtest` (--principals of them), then
 # runs, one after the other and with the same traffic seed: uniform, hot, and batches of 100 (uniform). Each run writes
 # results.json and report.html under --out; the ratios are printed with `authz loadtest --compare`.
 set -euo pipefail
@@ -70,6 +71,10 @@ Authz__Server__DataDirectory="$DATA" \
 Authz__Cluster__SiloPort="$(free_port)" \
 Authz__Cluster__GatewayPort="$(free_port)" \
 Authz__Server__MetricsPort=0 \
+Authz__Limits__RateLimits__Checks__PerSecond=10000000 \
+Authz__Limits__RateLimits__Checks__Burst=10000000 \
+Authz__Limits__RateLimits__Admin__PerSecond=10000000 \
+Authz__Limits__RateLimits__Admin__Burst=10000000 \
   setsid dotnet run -c Release --no-build --project "$REPO/src/Authz.Server" >"$OUT/server.log" 2>&1 &
 SERVER_PGID=$!
 for _ in $(seq 1 120); do

@@ -15,7 +15,8 @@
 #      unless the principal has role admin (and allowed to admin).
 #   2. Authz (`dotnet run -c Release --project src/Authz.Server`, gRPC, silo, gateway and metrics ports and the data
 #      directory from Authz__* environment variables, and a fresh administrator key that every Authz call carries,
-#      h2load's included), seeded through its Admin API with the equivalent: user alice in group data-scientists whose
+#      h2load's included; the per-tenant rate limits stay on but are raised to 10 million per second, since a refusal
+#      is an HTTP 200 that h2load would count as an answer), seeded through its Admin API with the equivalent: user alice in group data-scientists whose
 #      managed policy allows s3:GetObject on arn:aws:s3:::ml-training-data/*, user bob (tag role=admin) with s3:*,
 #      and a bucket policy denying s3:DeleteObject unless aws:PrincipalTag/role is admin.
 # For each engine one gRPC request frame is prepared (read/GetObject by the data scientist: an Allow), and it and
@@ -225,6 +226,10 @@ if [[ "$ONLY" != cerbos ]]; then
   Authz__Cluster__SiloPort="$(peer free-port)" \
   Authz__Cluster__GatewayPort="$(peer free-port)" \
   Authz__Server__MetricsPort=0 \
+  Authz__Limits__RateLimits__Checks__PerSecond=10000000 \
+  Authz__Limits__RateLimits__Checks__Burst=10000000 \
+  Authz__Limits__RateLimits__Admin__PerSecond=10000000 \
+  Authz__Limits__RateLimits__Admin__Burst=10000000 \
   Logging__LogLevel__Default=Warning \
     start_server "$OUT/authz-server.log" dotnet run -c Release --no-build --project "$REPO/src/Authz.Server"
   echo "  authz on 127.0.0.1:$AUTHZ_GRPC (process group $SERVER_PGID)"
