@@ -34,10 +34,13 @@ public sealed class AdminApiFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>A random tenant id: 12 digits, so collisions between tests are negligible.</summary>
+    public static string NewTenantId() => "7" + RandomNumberGenerator.GetInt32(0, 1_000_000_000).ToString("D11", CultureInfo.InvariantCulture);
+
     /// <summary>Creates a fresh tenant and returns its id.</summary>
     public async Task<string> NewTenantAsync()
     {
-        var id = "7" + RandomNumberGenerator.GetInt32(0, 1_000_000_000).ToString("D11", CultureInfo.InvariantCulture);
+        var id = NewTenantId();
         var created = await Admin.CreateTenantAsync(new CreateTenantRequest { TenantId = id, Name = "api tests" });
         Assert.Equal(1UL, created.Revision);
         return id;

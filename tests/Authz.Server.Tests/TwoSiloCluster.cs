@@ -6,6 +6,7 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.Runtime;
+using Orleans.Runtime.Placement;
 using Xunit.Abstractions;
 
 namespace Authz.Server.Tests;
@@ -82,6 +83,27 @@ internal sealed class TwoSiloCluster : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Activates <paramref name="grain"/> on the child silo, whichever silo placement would pick, by making
+    /// <paramref name="firstCall"/> with Orleans' placement hint; calls through either silo then reach it there.
+    /// </summary>
+    public async Task ActivateOnChildAsync<TGrain>(TGrain grain, Func<TGrain, Task> firstCall)
+        where TGrain : IAddressable
+    {
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, ChildSilo);
+        try
+        {
+            await firstCall(grain);
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
+    }
+
+    /// <summary>The silo <paramref name="grain"/> is active on, as the cluster's directory says; null when it is not active.</summary>
+    public ValueTask<SiloAddress?> HostOfAsync(IAddressable grain) => Grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grain);
 
     /// <summary>A channel to the child silo signed with the bootstrap key.</summary>
     public GrpcChannel CreateChildChannel() => ServerHost.CreateChannel(ChildGrpcAddress);
