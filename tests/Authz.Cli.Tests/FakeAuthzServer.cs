@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Authz.Cli.Commands.Loadtest;
+using Authz.Population;
 using Authz.V1;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Authz.Cli.Commands.Loadtest;
 using Authz.Client;
+using Authz.Population;
 using Authz.V1;
 
 namespace Authz.Cli.Tests;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Authz.Cli.Commands.Loadtest;
 using Authz.Policy.Simulation;
+using Authz.Population;
 using Authz.V1;
 
 namespace Authz.Cli.Tests;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Authz.Client;
+using Authz.Population;
 using Authz.V1;
 using Grpc.Core;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Authz.Client;
+using Authz.Population;
 using Authz.V1;
 using Grpc.Core;
 using Spectre.Console;
@@ -166,7 +167,20 @@ public sealed class LoadtestRunner(LoadtestSettings settings, IAnsiConsole conso
 
         console.MarkupLine("seeding an ML platform population: {0} tenant(s), {1} principals", population.TenantCount, population.PrincipalCount);
         var watch = Stopwatch.StartNew();
-        var revisions = await new PopulationSeeder(client, settings.Timeout).SeedAsync(population, message => console.MarkupLine("  {0}", Markup.Escape(message)), cancellationToken).ConfigureAwait(false);
+        IReadOnlyDictionary<string, ulong> revisions;
+        try
+        {
+            revisions = await new PopulationSeeder(client, settings.Timeout).SeedAsync(population, message => console.MarkupLine("  {0}", Markup.Escape(message)), cancellationToken).ConfigureAwait(false);
+        }
+        catch (PopulationSeedingException ex)
+        {
+            throw ex.Rpc.StatusCode switch
+            {
+                StatusCode.Unimplemented => new LoadtestException($"the target does not serve the Admin API (`authz.v1.Admin`): {ex.Call}: {ex.Rpc.Status.Detail}"),
+                StatusCode.Unauthenticated or StatusCode.PermissionDenied => Refused(ex.Rpc, ex.Call),
+                _ => new LoadtestException(ex.Message),
+            };
+        }
         console.MarkupLine("seeded in {0:0.0} s; revisions: {1}", watch.Elapsed.TotalSeconds,
             Markup.Escape(string.Join(", ", revisions.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key}@{r.Value}"))));
         return revisions;

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using Authz.Population;
 using Authz.V1;
 
 namespace Authz.Cli.Commands.Loadtest;

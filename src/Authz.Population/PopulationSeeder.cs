@@ -3,7 +3,7 @@ using Authz.Client;
 using Authz.V1;
 using Grpc.Core;
 
-namespace Authz.Cli.Commands.Loadtest;
+namespace Authz.Population;
 
 /// <summary>
 /// Writes an <see cref="MlPlatformPopulation"/> through the Admin API. Seeding is idempotent: what exists is kept
@@ -114,7 +114,7 @@ public sealed class PopulationSeeder(AuthzClient client, TimeSpan timeout, int p
 
     /// <summary>
     /// Runs one admin call, waiting out the server's per-tenant rate limit as its <c>retry-after-ms</c> hint says, and
-    /// turning any other gRPC failure into a message that names the call.
+    /// turning any other gRPC failure into a <see cref="PopulationSeedingException"/> that names the call.
     /// </summary>
     private static async Task<T> Call<T>(string what, Func<Task<T>> call)
     {
@@ -132,15 +132,19 @@ public sealed class PopulationSeeder(AuthzClient client, TimeSpan timeout, int p
             }
             catch (RpcException ex)
             {
-                throw Failed(ex, what);
+                throw new PopulationSeedingException(what, ex);
             }
         }
     }
+}
 
-    private static LoadtestException Failed(RpcException ex, string what) => ex.StatusCode switch
-    {
-        StatusCode.Unimplemented => new LoadtestException($"the target does not serve the Admin API (`authz.v1.Admin`): {what}: {ex.Status.Detail}"),
-        StatusCode.Unauthenticated or StatusCode.PermissionDenied => LoadtestRunner.Refused(ex, what),
-        _ => new LoadtestException($"seeding failed: {what}: {ex.StatusCode}: {ex.Status.Detail}"),
-    };
+/// <summary>A seeding call failed: <see cref="Call"/> names it, <see cref="Rpc"/> says how the target answered.</summary>
+public sealed class PopulationSeedingException(string call, RpcException inner)
+    : Exception($"seeding failed: {call}: {inner.StatusCode}: {inner.Status.Detail}", inner)
+{
+    /// <summary>The admin call and its target, e.g. <c>CreateUser `ds-000001` in `700000000001`</c>.</summary>
+    public string Call { get; } = call;
+
+    /// <summary>The failed call's exception: the status code and detail the target answered with.</summary>
+    public RpcException Rpc => inner;
 }

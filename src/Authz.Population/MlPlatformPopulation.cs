@@ -1,7 +1,7 @@
 using System.Globalization;
 using Authz.V1;
 
-namespace Authz.Cli.Commands.Loadtest;
+namespace Authz.Population;
 
 /// <summary>The four kinds of principal of the ML platform population.</summary>
 public enum PrincipalKind
