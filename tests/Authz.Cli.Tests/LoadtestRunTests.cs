@@ -125,6 +125,20 @@ public sealed class LoadtestRunTests : IDisposable
     }
 
     [Fact]
+    public async Task A_refused_seeding_call_is_named_with_the_status_the_target_gave()
+    {
+        var population = new MlPlatformPopulation(1, 10);
+        await using var server = await FakeAuthzServer.StartAsync(population, requiredKey: "AKIATEST.secret-secret-secret");
+        using var client = AuthzClient.Create(new AuthzClientOptions { Targets = [AuthzTarget.Parse(server.Address)] });
+
+        var ex = await Assert.ThrowsAsync<PopulationSeedingException>(() => new PopulationSeeder(client, TimeSpan.FromSeconds(5)).SeedAsync(population, _ => { }, CancellationToken.None));
+
+        Assert.Equal($"CreateTenant `{population.Tenants[0].TenantId}`", ex.Call);
+        Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, ex.Rpc.StatusCode);
+        Assert.StartsWith($"seeding failed: CreateTenant `{population.Tenants[0].TenantId}`: Unauthenticated: missing credentials", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Batch_calls_count_every_check()
     {
         var population = new MlPlatformPopulation(1, 50);
