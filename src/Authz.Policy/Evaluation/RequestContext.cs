@@ -18,7 +18,8 @@ public sealed class RequestContext
     /// <summary>Creates a context from key/value pairs; later keys replace earlier ones (keys compare case-insensitively).</summary>
     public static RequestContext Create(IEnumerable<KeyValuePair<string, string[]>> values)
     {
-        var dict = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
+        // Sized up front: the server builds one context per check, and growing the table rehashes it two or three times.
+        var dict = new Dictionary<string, string[]>(values.TryGetNonEnumeratedCount(out var count) ? count : 0, StringComparer.OrdinalIgnoreCase);
         foreach (var (k, v) in values)
             dict[k] = v;
         return new RequestContext(dict);

@@ -78,4 +78,19 @@ public sealed class FailClosedEvaluationTests
         Assert.Equal(Decision.Allow, result.Decision);
         Assert.DoesNotContain(result.Errors, e => e.Message.Contains("the Deny applies", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// A case whose name or value escapes a lone surrogate is refused as malformed, not thrown: JsonDocument accepts
+    /// it when parsing and refuses it only when it is read (found by the 100,000-input fuzz run).
+    /// </summary>
+    [Theory]
+    [InlineData("""{"id": "x", "\ud800": 1, "principal": "arn:aws:iam::111122223333:user/alice"}""")]
+    [InlineData("""{"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "context": {"k\udc00": "v"}, "identityPolicies": []}""")]
+    public void A_case_with_an_escaped_lone_surrogate_is_malformed_not_a_crash(string line)
+    {
+        var outcome = Simulator.Run(line);
+
+        Assert.Null(outcome.Decision);
+        Assert.StartsWith("malformed case", outcome.Error, StringComparison.Ordinal);
+    }
 }
