@@ -6,13 +6,14 @@ using Authz.Policy.Evaluation;
 using Authz.Policy.Model;
 using Authz.Policy.Parsing;
 using Authz.Policy.Simulation;
+using Authz.Policy.Validation;
 using Xunit.Abstractions;
 
 namespace Authz.Fuzz.Tests;
 
 /// <summary>
-/// Drives mutated policy documents and cases through the parser, compiler and evaluator (and the simulator, which
-/// chains them). Invariants: no exception escapes, no input takes longer than the per-input budget (a guard against
+/// Drives mutated policy documents and cases through the parser, validator, compiler and evaluator (and the simulator,
+/// which chains them). Invariants: no exception escapes, no input takes longer than the per-input budget (a guard against
 /// catastrophic backtracking, set three orders of magnitude above normal), and no invalid input yields an Allow.
 /// The iteration count comes from AUTHZ_FUZZ_ITERATIONS (CI runs a shorter pass; 100,000 on demand).
 /// </summary>
@@ -116,6 +117,12 @@ public sealed class EngineFuzzTests(ITestOutputHelper output)
         ref int parsed, ref int compiled)
     {
         ParseResult result = bytes is not null ? PolicyParser.Parse(bytes) : PolicyParser.Parse(text!, options);
+        // The validator (what `authz validate` and ValidatePolicy run) on the same input: findings, never an exception,
+        // and an error whenever the parser refuses the document.
+        var findings = bytes is not null ? PolicyValidator.Validate(bytes, type) : PolicyValidator.Validate(text!, type, options);
+        Assert.All(findings, d => Assert.False(string.IsNullOrWhiteSpace(d.Message)));
+        if (result.Document is null)
+            Assert.Contains(findings, d => d.Severity == Severity.Error);
         {
             if (result.Document is { } document)
             {
