@@ -94,7 +94,7 @@ public sealed class DecisionService(DecisionCache cache)
         }
 
         // Shape checks of action and resource, with the engine's messages.
-        if (!AuthorizationRequest.TryCreate(input.Principal, input.Action, input.Resource, null, null, out _, out var shapeError))
+        if (!AuthorizationRequest.TryCheckShape(input.Action, input.Resource, out var shapeError))
         {
             throw new CheckInputException(shapeError.Contains("action", StringComparison.Ordinal) ? "action" : "resource", shapeError);
         }

@@ -50,13 +50,9 @@ public sealed class AuthorizationRequest
         return end < 0 ? default : span[..end];
     }
 
-    /// <summary>Validates and builds a request, with a clear error for a bad principal, action or resource.</summary>
-    public static bool TryCreate(string principal, string action, string resource, string? resourceAccount, RequestContext? context,
-        [NotNullWhen(true)] out AuthorizationRequest? request, [NotNullWhen(false)] out string? error)
+    /// <summary>Whether <paramref name="action"/> is <c>service:Action</c> and <paramref name="resource"/> an ARN or <c>*</c>.</summary>
+    public static bool TryCheckShape(string action, string resource, [NotNullWhen(false)] out string? error)
     {
-        request = null;
-        if (!Principal.TryParse(principal, out var p, out error))
-            return false;
         var colon = action.IndexOf(':');
         if (colon <= 0 || colon == action.Length - 1 || action.AsSpan().IndexOfAny("*? ") >= 0)
         {
@@ -68,6 +64,17 @@ public sealed class AuthorizationRequest
             error = $"invalid resource `{resource}`: expected an ARN or `*`";
             return false;
         }
+        error = null;
+        return true;
+    }
+
+    /// <summary>Validates and builds a request, with a clear error for a bad principal, action or resource.</summary>
+    public static bool TryCreate(string principal, string action, string resource, string? resourceAccount, RequestContext? context,
+        [NotNullWhen(true)] out AuthorizationRequest? request, [NotNullWhen(false)] out string? error)
+    {
+        request = null;
+        if (!Principal.TryParse(principal, out var p, out error) || !TryCheckShape(action, resource, out error))
+            return false;
         if (resourceAccount is not null && !Arn.IsAccountId(resourceAccount))
         {
             error = $"invalid resource account `{resourceAccount}`: expected 12 digits";

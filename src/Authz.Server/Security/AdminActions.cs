@@ -151,7 +151,7 @@ public static class AdminActions
         Map<ListAuditEventsRequest>("/authz.v1.Admin/ListAuditEvents", r => new("authz:ListAuditEvents", r.TenantId, Root(r.TenantId))),
 
         // ---- Decisions: authz:Authorize in the tenant asked about (the request's tenant, else the principal's account).
-        Map<AuthorizeRequest>("/authz.v1.Authorization/Authorize", r => new("authz:Authorize", CheckTenant(r), Root(CheckTenant(r)))),
+        Map<AuthorizeRequest>("/authz.v1.Authorization/Authorize", r => CheckAction(CheckTenant(r))),
         Map<SimulatePrincipalPolicyRequest>("/authz.v1.Authorization/SimulatePrincipalPolicy", r =>
         {
             var tenant = FirstNonEmpty(r.TenantId, r.ResourceOwner, AccountOf(r.PolicySourceArn).ToString());
@@ -171,7 +171,7 @@ public static class AdminActions
     {
         if (method == BatchAuthorizeMethod && request is BatchAuthorizeRequest batch)
         {
-            return batch.Checks.Select(CheckTenant).Distinct(StringComparer.Ordinal).Select(t => new AdminAction("authz:Authorize", t, Root(t)));
+            return batch.Checks.Select(CheckTenant).Distinct(StringComparer.Ordinal).Select(CheckAction);
         }
 
         return ByMethod.TryGetValue(method, out var map) ? [map(request)] : [];
@@ -184,6 +184,8 @@ public static class AdminActions
         userName.Length > 0 || roleName.Length == 0 ? User(tenantId, userName) : Role(tenantId, roleName);
 
     private static string CheckTenant(AuthorizeRequest r) => CheckTenantOf(r).ToString();
+
+    private static AdminAction CheckAction(string tenantId) => new("authz:Authorize", tenantId, Root(tenantId));
 
     /// <summary>The tenant a check is asked about, as given: its <c>tenant_id</c>, else its principal ARN's account; may be malformed.</summary>
     public static ReadOnlySpan<char> CheckTenantOf(AuthorizeRequest r) => r.TenantId.Length > 0 ? r.TenantId : AccountOf(r.Principal);

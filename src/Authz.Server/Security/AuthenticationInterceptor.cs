@@ -51,13 +51,15 @@ public sealed class AuthenticationInterceptor(AccessKeyAuthenticator authenticat
             return;
         }
 
-        var header = context.RequestHeaders.GetValue("authorization");
-        if (string.IsNullOrEmpty(header))
+        // Read from the HTTP request: ServerCallContext.RequestHeaders would copy every header into gRPC metadata on
+        // each call. A second authorization header is not credentials either.
+        var headers = context.GetHttpContext().Request.Headers.Authorization;
+        if (headers.Count == 0 || string.IsNullOrEmpty(headers[0]))
         {
             throw new RpcException(new Status(StatusCode.Unauthenticated, MissingMessage));
         }
 
-        var caller = await authenticator.AuthenticateAsync(header)
+        var caller = (headers.Count == 1 ? await authenticator.AuthenticateAsync(headers[0]) : null)
             ?? throw new RpcException(new Status(StatusCode.Unauthenticated, InvalidMessage));
         caller.AttachTo(context);
     }
