@@ -190,33 +190,12 @@ public sealed class FailClosedFaultTests(FaultHostFixture fixture)
         // The principal is cached, so the next check only loads the resource.
         Assert.Equal(Decision.Allow, (await _authz.AuthorizeAsync(new AuthorizeRequest(check) { Resource = "*" })).Decision);
 
-        var loading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        ulong written;
-        try
+        var written = await WriteWhileLoadingAsync(bucket, check, () => _admin.PutResourcePolicyAsync(new PutResourcePolicyRequest
         {
-            // Hold the first read of the bucket's resource tree once it has returned: the decision cache's.
-            using (fixture.Calls.InjectAfterReturn(fixture.Grains.GetResourceTree(bucket), nameof(IResourceTreeGrain.GetView),
-                () => loading.TrySetResult() ? gate.Task : Task.CompletedTask))
-            {
-                var during = _authz.AuthorizeAsync(check).ResponseAsync;
-                // A guard, not a timing: the check must reach the tree at all.
-                await loading.Task.WaitAsync(TimeSpan.FromSeconds(30));
-                written = (await _admin.PutResourcePolicyAsync(new PutResourcePolicyRequest
-                {
-                    TenantId = t,
-                    ResourceArn = bucket,
-                    PolicyDocument = ResourceDeny($"arn:aws:iam::{t}:user/alice", "s3:GetObject", bucket + "/*"),
-                })).Revision;
-                gate.SetResult();
-                // Asked before the write was acknowledged: either answer is consistent.
-                await during;
-            }
-        }
-        finally
-        {
-            gate.TrySetResult();
-        }
+            TenantId = t,
+            ResourceArn = bucket,
+            PolicyDocument = ResourceDeny($"arn:aws:iam::{t}:user/alice", "s3:GetObject", bucket + "/*"),
+        }).ResponseAsync);
 
         var after = await _authz.AuthorizeAsync(new AuthorizeRequest(check) { MinRevision = written });
         Assert.True(after.Revision >= written);
@@ -278,37 +257,46 @@ public sealed class FailClosedFaultTests(FaultHostFixture fixture)
         await _admin.RegisterResourceAsync(new RegisterResourceRequest { TenantId = b, ResourceArn = bucket + "/data" });
         var foreign = new AuthorizeRequest(check) { Resource = bucket + "/data/x.csv" };
 
+        var written = await WriteWhileLoadingAsync(bucket, foreign, () => _admin.PutResourcePolicyAsync(new PutResourcePolicyRequest
+        {
+            TenantId = b,
+            ResourceArn = bucket + "/data",
+            PolicyDocument = ResourceDeny(check.Principal, "s3:GetObject", bucket + "/data/*"),
+        }).ResponseAsync);
+
+        // What the revision hub's notification does, whenever it arrives.
+        fixture.Cache.NoteRevision(b, written);
+        var after = await _authz.AuthorizeAsync(foreign);
+        Assert.Equal(Decision.ExplicitDeny, after.Decision);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="check"/> while holding its first read of <paramref name="bucket"/>'s resource tree once that
+    /// read has returned (the decision cache's), makes <paramref name="write"/> meanwhile, then lets the check finish.
+    /// The check was asked before the write was acknowledged, so either answer is consistent. Returns the write's revision.
+    /// </summary>
+    private async Task<ulong> WriteWhileLoadingAsync(string bucket, AuthorizeRequest check, Func<Task<PutResourcePolicyResponse>> write)
+    {
         var loading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        ulong written;
         try
         {
             using (fixture.Calls.InjectAfterReturn(fixture.Grains.GetResourceTree(bucket), nameof(IResourceTreeGrain.GetView),
                 () => loading.TrySetResult() ? gate.Task : Task.CompletedTask))
             {
-                var during = _authz.AuthorizeAsync(foreign).ResponseAsync;
+                var during = _authz.AuthorizeAsync(check).ResponseAsync;
                 // A guard, not a timing: the check must reach the tree at all.
                 await loading.Task.WaitAsync(TimeSpan.FromSeconds(30));
-                written = (await _admin.PutResourcePolicyAsync(new PutResourcePolicyRequest
-                {
-                    TenantId = b,
-                    ResourceArn = bucket + "/data",
-                    PolicyDocument = ResourceDeny(check.Principal, "s3:GetObject", bucket + "/data/*"),
-                })).Revision;
+                var written = (await write()).Revision;
                 gate.SetResult();
-                // Asked before the write was acknowledged: either answer is consistent.
                 await during;
+                return written;
             }
         }
         finally
         {
             gate.TrySetResult();
         }
-
-        // What the revision hub's notification does, whenever it arrives.
-        fixture.Cache.NoteRevision(b, written);
-        var after = await _authz.AuthorizeAsync(foreign);
-        Assert.Equal(Decision.ExplicitDeny, after.Decision);
     }
 
     /// <summary>A tenant with alice allowed to read one bucket; returns the tenant and that check at the last revision.</summary>
