@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Diagnostics.Metrics;
 using Authz.Policy.Compilation;
 using Authz.Policy.Evaluation;
+using Authz.Policy.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RequestContext = Authz.Policy.Evaluation.RequestContext;
 
 namespace Authz.Grains.Decisions;
 
@@ -13,8 +16,11 @@ public sealed class CachedPrincipal
     public required string TenantId { get; init; }
     public required PrincipalSnapshot Snapshot { get; init; }
     public required PrincipalPolicySet Policies { get; init; }
-    /// <summary><c>aws:PrincipalArn</c>, <c>aws:PrincipalAccount</c>, <c>aws:PrincipalTag/*</c>, <c>aws:username</c> (users), <c>aws:PrincipalType</c>.</summary>
-    public required KeyValuePair<string, string[]>[] ContextPairs { get; init; }
+    /// <summary>
+    /// The context keys the principal fills, built once for every check of it: <c>aws:PrincipalArn</c>,
+    /// <c>aws:PrincipalAccount</c>, <c>aws:PrincipalTag/*</c>, <c>aws:username</c> (users), <c>aws:userid</c>, <c>aws:PrincipalType</c>.
+    /// </summary>
+    public required RequestContext Context { get; init; }
     /// <summary>Where each compiled policy of <see cref="Policies"/> comes from (reference keys: compiled policies are shared).</summary>
     public required IReadOnlyDictionary<CompiledPolicy, SnapshotDocument> Origins { get; init; }
     public ulong Revision => Policies.Revision;
@@ -28,9 +34,15 @@ public sealed class CachedPrincipal
 public sealed class CachedResource
 {
     public required string ResourceArn { get; init; }
-    /// <summary>The owning tenant (<c>aws:ResourceAccount</c>); the registered ARN's or nearest registered ancestor's owner.</summary>
+    /// <summary>The owning tenant: the registered ARN's or nearest registered ancestor's owner.</summary>
     public string? OwnerTenantId { get; init; }
-    public required KeyValuePair<string, string[]>[] ContextPairs { get; init; }
+    /// <summary>
+    /// <c>aws:ResourceAccount</c>: the owner of a registered resource; else the ARN's own account field; else the check's
+    /// tenant. An unregistered ARN of another tenant therefore stays cross-tenant and needs that tenant's resource policy.
+    /// </summary>
+    public required string ResourceAccount { get; init; }
+    /// <summary>The context keys the resource fills, built once for every check of it: <c>aws:ResourceAccount</c>, <c>aws:ResourceTag/*</c>.</summary>
+    public required RequestContext Context { get; init; }
     public required ResourcePolicySet Policies { get; init; }
     /// <summary>The ARN whose resource policy governs (the resource itself or an ancestor), or null.</summary>
     public string? PolicyHolderArn { get; init; }
@@ -155,7 +167,7 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
                 TenantId = key.TenantId,
                 Snapshot = snapshot,
                 Policies = policies,
-                ContextPairs = PrincipalContext(snapshot),
+                Context = PrincipalContext(snapshot),
                 Origins = Origins(snapshot, policies),
                 LoadedAt = Environment.TickCount64,
             };
@@ -242,10 +254,12 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
         var basis = await grains.GetTenant(tenantId).GetBasis();
         if (!basis.Exists || arn == "*")
         {
+            var account = ResourceAccount(arn, owner: null, tenantId);
             return new CachedResource
             {
                 ResourceArn = arn,
-                ContextPairs = [],
+                ResourceAccount = account,
+                Context = ResourceContext(account, []),
                 Policies = ResourcePolicySet.Empty,
                 TenantExists = basis.Exists,
                 TenantRevision = basis.Revision,
@@ -269,6 +283,7 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
         }
 
         var foreignOwner = registered?.OwnerTenantId is { } o && o != tenantId ? o : null;
+        var resourceAccount = ResourceAccount(arn, registered?.OwnerTenantId, tenantId);
         var foreignRevision = foreignOwner is not null && await tree.GetVersion() == view.Version ? owner!.Revision : 0;
         return new CachedResource
         {
@@ -276,7 +291,8 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
             // The tree's owner even while that tenant is being deleted (its snapshot then reads as unregistered): the
             // resource stays foreign to every other tenant until the purge releases it, never anybody's by default.
             OwnerTenantId = registered?.OwnerTenantId,
-            ContextPairs = owner is { Registered: true } ? ResourceContext(owner) : [],
+            ResourceAccount = resourceAccount,
+            Context = ResourceContext(resourceAccount, owner is { Registered: true } ? owner.Tags : []),
             Policies = compiler.Compile(governing),
             PolicyHolderArn = governing?.ResourceArn,
             TenantExists = true,
@@ -290,11 +306,11 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
     private ValueTask<ResourceSnapshot> ResourceSnapshotAsync(string resourceArn) =>
         grains.GetGrain<IResourceGrain>(GrainKeys.Resource(resourceArn)).GetSnapshot(0);
 
-    private static KeyValuePair<string, string[]>[] PrincipalContext(PrincipalSnapshot snapshot)
+    private static RequestContext PrincipalContext(PrincipalSnapshot snapshot)
     {
         if (!snapshot.Exists)
         {
-            return [];
+            return RequestContext.Empty;
         }
 
         var pairs = new List<KeyValuePair<string, string[]>>
@@ -314,11 +330,17 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
             pairs.Add(new("aws:PrincipalTag/" + tag.Key, [tag.Value]));
         }
 
-        return [.. pairs];
+        return RequestContext.Create(pairs);
     }
 
-    private static KeyValuePair<string, string[]>[] ResourceContext(ResourceSnapshot snapshot) =>
-        [.. snapshot.Tags.Select(t => new KeyValuePair<string, string[]>("aws:ResourceTag/" + t.Key, [t.Value]))];
+    private static string ResourceAccount(string arn, string? owner, string tenantId) =>
+        owner ?? (Arn.TryParse(arn, out var parsed) && Arn.IsAccountId(parsed.Value.Account) ? parsed.Value.Account : tenantId);
+
+    private static RequestContext ResourceContext(string resourceAccount, ImmutableArray<TagEntry> tags) =>
+        RequestContext.Create([
+            new("aws:ResourceAccount", [resourceAccount]),
+            .. tags.Select(t => new KeyValuePair<string, string[]>("aws:ResourceTag/" + t.Key, [t.Value])),
+        ]);
 
     private Dictionary<CompiledPolicy, SnapshotDocument> Origins(PrincipalSnapshot snapshot, PrincipalPolicySet policies)
     {

@@ -58,6 +58,9 @@ public sealed class DecisionService(DecisionCache cache)
     /// <summary>Traces of the check path; starting an activity costs a null check when nobody listens.</summary>
     public static readonly System.Diagnostics.ActivitySource ActivitySource = new("Authz.Decisions", "1.0");
 
+    private static readonly string[] ServiceType = ["Service"];
+    private static readonly string[] AnonymousType = ["Anonymous"];
+
     private static readonly string[] ServerKeyPrefixes = ["aws:PrincipalTag/", "aws:ResourceTag/"];
 
     private static readonly HashSet<string> ServerKeys = new(StringComparer.OrdinalIgnoreCase)
@@ -77,7 +80,7 @@ public sealed class DecisionService(DecisionCache cache)
         activity?.SetTag("authz.principal", input.Principal);
         activity?.SetTag("authz.action", input.Action);
         activity?.SetTag("authz.resource", input.Resource);
-        if (!Authz.Policy.Evaluation.Principal.TryParse(input.Principal, out var principal, out var principalError))
+        if (!Principal.TryParse(input.Principal, out var principal, out var principalError))
         {
             throw new CheckInputException("principal", principalError);
         }
@@ -133,60 +136,48 @@ public sealed class DecisionService(DecisionCache cache)
             return new PreparedCheck { TenantId = tenantId, Revision = revision, Reason = reason };
         }
 
-        // The owner of a registered resource; else the ARN's own account field; else the check's tenant. An unregistered
-        // ARN of another tenant therefore stays cross-tenant and needs that tenant's resource policy.
-        var resourceAccount = resource.OwnerTenantId ?? ArnAccount(input.Resource) ?? tenantId;
-        var context = BuildContext(input.Context, principal, cachedPrincipal, resource, resourceAccount);
         var request = new AuthorizationRequest
         {
             Principal = principal,
             Action = input.Action,
             Resource = input.Resource,
-            ResourceAccount = resourceAccount,
-            Context = context,
+            ResourceAccount = resource.ResourceAccount,
+            Context = BuildContext(input.Context, principal, cachedPrincipal, resource),
         };
         return new PreparedCheck { Request = request, Principal = cachedPrincipal, Resource = resource, TenantId = tenantId, Revision = revision };
     }
 
+    /// <summary>
+    /// The check's context: the keys of this check alone, over the resource's and the principal's (built once per cached
+    /// entry), over the caller's. An upper layer wins, and the caller's server keys are dropped besides, so a caller
+    /// cannot set a server key that a principal or resource leaves out (a role's <c>aws:username</c>, a tag it lacks).
+    /// </summary>
     private static RequestContext BuildContext(IEnumerable<KeyValuePair<string, IReadOnlyList<string>>>? callerContext, Principal principal,
-        CachedPrincipal? cachedPrincipal, CachedResource resource, string resourceAccount)
+        CachedPrincipal? cachedPrincipal, CachedResource resource)
     {
-        var pairs = new List<KeyValuePair<string, string[]>>(16);
-        if (callerContext is not null)
-        {
-            foreach (var (key, values) in callerContext)
-            {
-                if (!IsServerKey(key))
-                {
-                    pairs.Add(new(key, [.. values]));
-                }
-            }
-        }
-
-        if (cachedPrincipal is not null)
-        {
-            pairs.AddRange(cachedPrincipal.ContextPairs);
-            if (principal.Kind == PrincipalKind.RoleSession)
-            {
-                // A session's aws:userid is "role-id:session-name" (AWS's principal key table).
-                pairs.Add(new("aws:userid", [cachedPrincipal.Snapshot.Id + ":" + principal.Name]));
-            }
-        }
-        else
-        {
-            pairs.Add(new("aws:PrincipalType", [principal.Kind == PrincipalKind.Anonymous ? "Anonymous" : "Service"]));
-        }
-
-        pairs.AddRange(resource.ContextPairs);
-        pairs.Add(new("aws:ResourceAccount", [resourceAccount]));
-        var (iso, epoch) = Clock();
-        pairs.Add(new("aws:CurrentTime", iso));
-        pairs.Add(new("aws:EpochTime", epoch));
-        return RequestContext.Create(pairs);
+        var clock = Clock();
+        KeyValuePair<string, string[]>[] own = cachedPrincipal is null
+            ? [new("aws:PrincipalType", principal.Kind == PrincipalKind.Anonymous ? AnonymousType : ServiceType), .. clock]
+            : principal.Kind == PrincipalKind.RoleSession
+                // A session's aws:userid is "role-id:session-name" (AWS's principal key table); the role's own is below.
+                ? [new("aws:userid", [cachedPrincipal.Snapshot.Id + ":" + principal.Name]), .. clock]
+                : clock;
+        var principalContext = cachedPrincipal?.Context ?? RequestContext.Empty;
+        return callerContext is null
+            ? RequestContext.Layered(own, resource.Context, principalContext)
+            : RequestContext.Layered(own, resource.Context, principalContext, RequestContext.Create(CallerKeys(callerContext)));
     }
 
-    private static string? ArnAccount(string resource) =>
-        Arn.TryParse(resource, out var arn) && Arn.IsAccountId(arn.Value.Account) ? arn.Value.Account : null;
+    private static IEnumerable<KeyValuePair<string, string[]>> CallerKeys(IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> callerContext)
+    {
+        foreach (var (key, values) in callerContext)
+        {
+            if (!IsServerKey(key))
+            {
+                yield return new(key, [.. values]);
+            }
+        }
+    }
 
     private static bool IsServerKey(string key)
     {
@@ -206,8 +197,8 @@ public sealed class DecisionService(DecisionCache cache)
         return false;
     }
 
-    /// <summary>aws:CurrentTime and aws:EpochTime, formatted once per second.</summary>
-    private static (string[] Iso, string[] Epoch) Clock()
+    /// <summary>aws:CurrentTime and aws:EpochTime, formatted once per second; shared, never to be changed.</summary>
+    private static KeyValuePair<string, string[]>[] Clock()
     {
         var now = DateTimeOffset.UtcNow;
         var second = now.ToUnixTimeSeconds();
@@ -215,12 +206,16 @@ public sealed class DecisionService(DecisionCache cache)
         if (clock is null || clock.Second != second)
         {
             // Racing threads may each format the same second; whichever object is kept is complete.
-            clock = new ClockTexts(second, [now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)], [second.ToString(CultureInfo.InvariantCulture)]);
+            clock = new ClockTexts(second,
+            [
+                new("aws:CurrentTime", [now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)]),
+                new("aws:EpochTime", [second.ToString(CultureInfo.InvariantCulture)]),
+            ]);
             s_clock = clock;
         }
 
-        return (clock.Iso, clock.Epoch);
+        return clock.Pairs;
     }
 
-    private sealed record ClockTexts(long Second, string[] Iso, string[] Epoch);
+    private sealed record ClockTexts(long Second, KeyValuePair<string, string[]>[] Pairs);
 }

@@ -121,7 +121,8 @@ public sealed class FailClosedTests(DecisionApiFixture fixture)
 
     /// <summary>
     /// alice (tag team=ops) asks with context keys the server fills itself, set to the values her policies want. The
-    /// server ignores them, whatever their case: the deny stays a deny. A principal that really holds those values
+    /// server ignores them, whatever their case, also where alice or the resource holds no such key (alice has no
+    /// clearance tag; <c>tagged/z</c> is not registered): the deny stays a deny. A principal that really holds those values
     /// (<paramref name="control"/>, on <paramref name="controlKey"/>) shows the policy does allow.
     /// </summary>
     [Theory]
@@ -134,6 +135,7 @@ public sealed class FailClosedTests(DecisionApiFixture fixture)
     [InlineData("s3:GetObject", "vault/x", "aws:principalarn", "arn:aws:iam::{tenant}:user/admin", Decision.ExplicitDeny, "admin", "vault/x")]
     [InlineData("s3:GetObject", "acct/x", "aws:PrincipalAccount", "{other}", Decision.ImplicitDeny, null, null)]
     [InlineData("s3:GetObject", "tagged/x", "aws:ResourceTag/owner", "alice", Decision.ImplicitDeny, "bob", "tagged/y")]
+    [InlineData("s3:GetObject", "tagged/z", "aws:resourcetag/Owner", "alice", Decision.ImplicitDeny, "bob", "tagged/y")]
     public async Task Caller_supplied_server_owned_context_keys_cannot_turn_a_deny_into_an_allow(string action, string key, string contextKey, string value,
         Decision expected, string? control, string? controlKey)
     {
@@ -163,6 +165,25 @@ public sealed class FailClosedTests(DecisionApiFixture fixture)
         Assert.Equal(Decision.ImplicitDeny, (await _authz.AuthorizeAsync(check)).Decision);
         var forging = new AuthorizeRequest(check) { Context = { ["aws:username"] = new ContextValues { Values = { "alice" } } } };
         Assert.Equal(Decision.ImplicitDeny, (await _authz.AuthorizeAsync(forging)).Decision);
+    }
+
+    /// <summary>
+    /// A service principal has no principal keys but <c>aws:PrincipalType</c>, so the vault's deny of every
+    /// <c>aws:PrincipalArn</c> but admin's applies to it; a caller cannot lift it by naming admin's ARN.
+    /// </summary>
+    [Fact]
+    public async Task A_service_principal_has_no_principal_arn_and_a_caller_cannot_give_it_one()
+    {
+        var world = await ServerKeyWorldAsync();
+        var check = new AuthorizeRequest
+        {
+            TenantId = world.Tenant, Principal = "sagemaker.amazonaws.com", Action = "s3:GetObject", Resource = $"{world.Bucket}/vault/x",
+            MinRevision = world.Revision,
+        };
+
+        Assert.Equal(Decision.ExplicitDeny, (await _authz.AuthorizeAsync(check)).Decision);
+        var forging = new AuthorizeRequest(check) { Context = { ["aws:PrincipalArn"] = new ContextValues { Values = { world.Admin } } } };
+        Assert.Equal(Decision.ExplicitDeny, (await _authz.AuthorizeAsync(forging)).Decision);
     }
 
     // ---- (e) batches ---------------------------------------------------------------------------------------------
