@@ -15,7 +15,10 @@ public sealed class DecisionOptions
     /// <summary>How often each silo renews its subscription with the revision hub.</summary>
     public TimeSpan ObserverRenewal { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>How many principals a silo keeps compiled; beyond it the least recently loaded are dropped.</summary>
+    /// <summary>
+    /// How many principals a silo keeps compiled; beyond it the least recently loaded are dropped. It bounds the principal
+    /// ARNs a silo keeps parsed as well.
+    /// </summary>
     public int MaxPrincipals { get; set; } = 200_000;
 
     /// <summary>How many resource ARNs a silo keeps resolved.</summary>

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Authz.Policy.Evaluation;
 using Authz.Policy.Model;
+using Microsoft.Extensions.Options;
 using RequestContext = Authz.Policy.Evaluation.RequestContext;
 
 namespace Authz.Grains.Decisions;
@@ -53,7 +55,7 @@ public sealed class PreparedCheck
 /// Resolves a check's principal and resource through the silo-local <see cref="DecisionCache"/> and builds the request
 /// context, filling the keys the server knows. Callers cannot override those keys.
 /// </summary>
-public sealed class DecisionService(DecisionCache cache)
+public sealed class DecisionService(DecisionCache cache, IOptions<DecisionOptions> options)
 {
     /// <summary>Traces of the check path; starting an activity costs a null check when nobody listens.</summary>
     public static readonly System.Diagnostics.ActivitySource ActivitySource = new("Authz.Decisions", "1.0");
@@ -73,6 +75,12 @@ public sealed class DecisionService(DecisionCache cache)
     // torn, half of one second and half of the next).
     private static volatile ClockTexts? s_clock;
 
+    // Parsed principals are immutable, and most checks come from a few principals: parse each text once. Counted apart:
+    // ConcurrentDictionary.Count takes every lock, and unique session names can make a miss of every check.
+    private readonly ConcurrentDictionary<string, Principal> _parsed = new(StringComparer.Ordinal);
+    private readonly int _maxParsed = options.Value.MaxPrincipals;
+    private int _parsedCount;
+
     /// <summary>Loads what a check needs; throws <see cref="CheckInputException"/> for malformed input.</summary>
     public async ValueTask<PreparedCheck> PrepareAsync(CheckInput input, CancellationToken cancellationToken)
     {
@@ -80,11 +88,7 @@ public sealed class DecisionService(DecisionCache cache)
         activity?.SetTag("authz.principal", input.Principal);
         activity?.SetTag("authz.action", input.Action);
         activity?.SetTag("authz.resource", input.Resource);
-        if (!Principal.TryParse(input.Principal, out var principal, out var principalError))
-        {
-            throw new CheckInputException("principal", principalError);
-        }
-
+        var principal = Parse(input.Principal);
         if (input.TenantId is { Length: > 0 } t && !Arn.IsAccountId(t))
         {
             throw new CheckInputException("tenant_id", $"invalid tenant id `{t}`: expected 12 digits");
@@ -145,6 +149,29 @@ public sealed class DecisionService(DecisionCache cache)
             Context = BuildContext(input.Context, principal, cachedPrincipal, resource),
         };
         return new PreparedCheck { Request = request, Principal = cachedPrincipal, Resource = resource, TenantId = tenantId, Revision = revision };
+    }
+
+    /// <summary>The principal <paramref name="text"/> names, parsed once; malformed text is not kept.</summary>
+    private Principal Parse(string text)
+    {
+        if (_parsed.TryGetValue(text, out var principal))
+        {
+            return principal;
+        }
+
+        if (!Principal.TryParse(text, out principal, out var error))
+        {
+            throw new CheckInputException("principal", error);
+        }
+
+        if (_parsed.TryAdd(text, principal) && Interlocked.Increment(ref _parsedCount) > _maxParsed)
+        {
+            // A racing add may be counted and then cleared, but is never kept uncounted: the map stays near the bound.
+            Interlocked.Exchange(ref _parsedCount, 0);
+            _parsed.Clear();
+        }
+
+        return principal;
     }
 
     /// <summary>
