@@ -21,6 +21,10 @@ public static class AuthzGrpcExtensions
             // MaxReceiveMessageSize is Authz:Limits:MaxRequestBytes (AuthzLimitsExtensions).
         });
         services.AddGrpcReflection();
+        // The services and their interceptors hold no per-call state: registered as singletons, gRPC resolves them
+        // instead of constructing them for every call.
+        services.AddSingleton<AdminService>();
+        services.AddSingleton<AuthorizationService>();
         return services;
     }
 

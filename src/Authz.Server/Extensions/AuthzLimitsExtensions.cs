@@ -20,6 +20,9 @@ public static class AuthzLimitsExtensions
     {
         services.TryAddKeyedSingleton(TenantRateLimiter.ClockKey, TimeProvider.System);
         services.AddSingleton<TenantRateLimiter>();
+        // Stateless, like the services (AuthzGrpcExtensions).
+        services.AddSingleton<DeadlineInterceptor>();
+        services.AddSingleton<RateLimitInterceptor>();
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<AuthzLimitsOptions>>((grpc, limits) =>
             grpc.MaxReceiveMessageSize = limits.Value.MaxRequestBytes);
         // The request size is gRPC's to enforce: it reads a message's 5-byte length prefix and answers RESOURCE_EXHAUSTED

@@ -17,7 +17,7 @@ public static class AuthzSecurityExtensions
         services.AddSingleton<BootstrapKeyStore>();
         services.AddSingleton<AccessKeyAuthenticator>();
         services.AddSingleton<CallAuthorizer>();
-        // Stateless: registered so that gRPC resolves one instance instead of constructing both on every call.
+        // Stateless, like the services (AuthzGrpcExtensions).
         services.AddSingleton<AuthenticationInterceptor>();
         services.AddSingleton<CallAuthorizationInterceptor>();
         // Replaces the grains' default (record nothing): admin changes are audited in the storage transaction.

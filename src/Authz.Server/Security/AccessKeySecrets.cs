@@ -21,16 +21,16 @@ public static class AccessKeySecrets
     public static string NewSecret() => System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(30));
 
     /// <summary>Whether <paramref name="accessKeyId"/> has the shape of a key id this server issues.</summary>
-    public static bool IsAccessKeyId(string accessKeyId) =>
-        accessKeyId.Length == 20 && accessKeyId.StartsWith("AKIA", StringComparison.Ordinal) && accessKeyId.AsSpan(4).IndexOfAnyExcept(Base32) < 0;
+    public static bool IsAccessKeyId(ReadOnlySpan<char> accessKeyId) =>
+        accessKeyId.Length == 20 && accessKeyId.StartsWith("AKIA", StringComparison.Ordinal) && accessKeyId[4..].IndexOfAnyExcept(Base32) < 0;
 
-    /// <summary>Splits <c>&lt;key-id&gt;.&lt;secret&gt;</c> at its first dot.</summary>
-    public static bool TrySplit(string token, out string accessKeyId, out string secret)
+    /// <summary>Splits <c>&lt;key-id&gt;.&lt;secret&gt;</c> at its first dot, without copying.</summary>
+    public static bool TrySplit(ReadOnlySpan<char> token, out ReadOnlySpan<char> accessKeyId, out ReadOnlySpan<char> secret)
     {
-        var dot = token.IndexOf('.', StringComparison.Ordinal);
+        var dot = token.IndexOf('.');
         if (dot <= 0 || dot == token.Length - 1)
         {
-            accessKeyId = secret = "";
+            accessKeyId = secret = default;
             return false;
         }
 
@@ -51,8 +51,21 @@ public static class AccessKeySecrets
         !hash.IsDefaultOrEmpty && iterations > 0
         && CryptographicOperations.FixedTimeEquals(Derive(secret, salt.AsSpan(), iterations), hash.AsSpan());
 
-    /// <summary>A fast digest of a secret, for the in-memory cache of verified keys (never stored).</summary>
-    public static byte[] Digest(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+    /// <summary>The length of <see cref="Digest"/>.</summary>
+    public const int DigestBytes = SHA256.HashSizeInBytes;
+
+    /// <summary>
+    /// A fast digest of a secret into <paramref name="digest"/> (<see cref="DigestBytes"/> long), for the in-memory
+    /// records of verified keys, which keep digests rather than secrets. Allocates nothing for secrets of a sane length.
+    /// </summary>
+    public static void Digest(ReadOnlySpan<char> secret, Span<byte> digest)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(secret.Length);
+        var utf8 = max <= 512 ? stackalloc byte[max] : new byte[max];
+        var written = Encoding.UTF8.GetBytes(secret, utf8);
+        SHA256.HashData(utf8[..written], digest);
+        CryptographicOperations.ZeroMemory(utf8[..written]);
+    }
 
     private static byte[] Derive(string secret, ReadOnlySpan<byte> salt, int iterations) =>
         Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(secret), salt, iterations, HashAlgorithmName.SHA256, HashBytes);

@@ -14,11 +14,26 @@ public sealed class AuthenticationInterceptor(AccessKeyAuthenticator authenticat
     public const string MissingMessage = "missing credentials: send `authorization: Bearer <access-key-id>.<secret>`";
     public const string InvalidMessage = "invalid credentials";
 
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+    // With authentication off, every call is the system administrator's.
+    private static readonly CallerIdentity Unauthenticated = CallerIdentity.SystemAdministrator("");
+
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        await AuthenticateAsync(context);
-        return await continuation(request, context);
+        // A remembered key is verified synchronously: then the call goes on without an extra async step.
+        var authenticated = AuthenticateAsync(context);
+        if (authenticated.IsCompletedSuccessfully)
+        {
+            return continuation(request, context);
+        }
+
+        return AuthenticatedAsync(authenticated, request, context, continuation);
+
+        static async Task<TResponse> AuthenticatedAsync(ValueTask pending, TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+        {
+            await pending;
+            return await continuation(request, context);
+        }
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
@@ -43,12 +58,12 @@ public sealed class AuthenticationInterceptor(AccessKeyAuthenticator authenticat
         await continuation(requestStream, responseStream, context);
     }
 
-    private async ValueTask AuthenticateAsync(ServerCallContext context)
+    private ValueTask AuthenticateAsync(ServerCallContext context)
     {
         if (!options.Value.Enabled)
         {
-            CallerIdentity.SystemAdministrator("").AttachTo(context);
-            return;
+            Unauthenticated.AttachTo(context);
+            return ValueTask.CompletedTask;
         }
 
         // Read from the HTTP request: ServerCallContext.RequestHeaders would copy every header into gRPC metadata on
@@ -59,8 +74,23 @@ public sealed class AuthenticationInterceptor(AccessKeyAuthenticator authenticat
             throw new RpcException(new Status(StatusCode.Unauthenticated, MissingMessage));
         }
 
-        var caller = (headers.Count == 1 ? await authenticator.AuthenticateAsync(headers[0]) : null)
-            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, InvalidMessage));
-        caller.AttachTo(context);
+        if (headers.Count != 1)
+        {
+            throw Invalid();
+        }
+
+        var caller = authenticator.AuthenticateAsync(headers[0]);
+        if (caller.IsCompletedSuccessfully)
+        {
+            (caller.Result ?? throw Invalid()).AttachTo(context);
+            return ValueTask.CompletedTask;
+        }
+
+        return AttachAsync(caller, context);
+
+        static async ValueTask AttachAsync(ValueTask<CallerIdentity?> pending, ServerCallContext context) =>
+            ((await pending) ?? throw Invalid()).AttachTo(context);
     }
+
+    private static RpcException Invalid() => new(new Status(StatusCode.Unauthenticated, InvalidMessage));
 }

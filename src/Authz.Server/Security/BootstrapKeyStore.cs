@@ -20,8 +20,8 @@ public sealed class BootstrapKeyStore(IOptions<SecurityOptions> security, IOptio
     /// <summary>The bootstrap key's id.</summary>
     public string AccessKeyId => Load().KeyId;
 
-    /// <summary>Whether <paramref name="secret"/> is the bootstrap key's secret (constant-time).</summary>
-    public bool Matches(string secret) => CryptographicOperations.FixedTimeEquals(AccessKeySecrets.Digest(secret), Load().Digest);
+    /// <summary>Whether a secret with this <see cref="AccessKeySecrets.Digest"/> is the bootstrap key's (constant-time).</summary>
+    public bool Matches(ReadOnlySpan<byte> secretDigest) => CryptographicOperations.FixedTimeEquals(secretDigest, Load().Digest);
 
     /// <summary>Reads (or, on the first start, creates) the key. Called at start, so a bad key stops the start.</summary>
     public (string KeyId, byte[] Digest) Load()
@@ -82,6 +82,8 @@ public sealed class BootstrapKeyStore(IOptions<SecurityOptions> security, IOptio
                 ["Authz:Security:BootstrapKey must be `<access-key-id>.<secret>` with a secret of at least 16 characters"]);
         }
 
-        return new Key(keyId, AccessKeySecrets.Digest(secret));
+        var digest = new byte[AccessKeySecrets.DigestBytes];
+        AccessKeySecrets.Digest(secret, digest);
+        return new Key(keyId.ToString(), digest);
     }
 }

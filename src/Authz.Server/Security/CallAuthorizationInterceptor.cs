@@ -13,7 +13,7 @@ namespace Authz.Server.Security;
 /// </summary>
 public sealed class CallAuthorizationInterceptor(CallAuthorizer authorizer) : Interceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         var caller = CallerIdentity.Of(context);
@@ -22,10 +22,39 @@ public sealed class CallAuthorizationInterceptor(CallAuthorizer authorizer) : In
             throw Denied(caller, context.Method);
         }
 
-        AdminAction? first = null;
-        foreach (var action in AdminActions.Of(context.Method, message))
+        var admin = context.Method.StartsWith(AdminMethodPrefix, StringComparison.Ordinal);
+        if (caller.IsSystemAdministrator && !admin)
         {
-            if (!await authorizer.IsAllowedAsync(caller, action, context.CancellationToken))
+            return continuation(request, context); // allowed everything, and a check has no audit record
+        }
+
+        // Decided synchronously when the caller's policies are cached: then no extra async step.
+        var authorized = AuthorizeAsync(caller, context.Method, message, context.CancellationToken);
+        if (authorized.IsCompletedSuccessfully)
+        {
+            Audit(admin, authorized.Result, caller, context);
+            return continuation(request, context);
+        }
+
+        return AuthorizedAsync(authorized, admin, caller, request, context, continuation);
+
+        static async Task<TResponse> AuthorizedAsync(ValueTask<AdminAction?> pending, bool admin, CallerIdentity caller,
+            TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+        {
+            Audit(admin, await pending, caller, context);
+            return await continuation(request, context);
+        }
+    }
+
+    private const string AdminMethodPrefix = "/authz.v1.Admin/";
+
+    /// <summary>Every action of the call must be allowed; returns the first, which an admin call's audit record names.</summary>
+    private async ValueTask<AdminAction?> AuthorizeAsync(CallerIdentity caller, string method, IMessage message, CancellationToken cancellationToken)
+    {
+        AdminAction? first = null;
+        foreach (var action in AdminActions.Of(method, message))
+        {
+            if (!await authorizer.IsAllowedAsync(caller, action, cancellationToken))
             {
                 throw Denied(caller, action.Action);
             }
@@ -33,7 +62,12 @@ public sealed class CallAuthorizationInterceptor(CallAuthorizer authorizer) : In
             first ??= action;
         }
 
-        if (first is { } allowed && context.Method.StartsWith("/authz.v1.Admin/", StringComparison.Ordinal))
+        return first;
+    }
+
+    private static void Audit(bool admin, AdminAction? allowed, CallerIdentity caller, ServerCallContext context)
+    {
+        if (admin && allowed is { } action)
         {
             // Flows with every grain call of this request to the grain that commits the change, for its audit record.
             Orleans.Runtime.RequestContext.Set(Authz.Grains.AuditContext.Key, new Authz.Grains.AuditContext
@@ -41,12 +75,10 @@ public sealed class CallAuthorizationInterceptor(CallAuthorizer authorizer) : In
                 CallerArn = caller.Arn,
                 AccessKeyId = caller.AccessKeyId,
                 Rpc = context.Method[(context.Method.LastIndexOf('/') + 1)..],
-                TargetArn = allowed.Resource,
+                TargetArn = action.Resource,
                 RequestId = RequestIds.Of(context),
             });
         }
-
-        return await continuation(request, context);
     }
 
     // Streaming methods are not mapped: refused.

@@ -10,17 +10,15 @@ namespace Authz.Server.Security;
 /// <param name="IsSystemAdministrator">The bootstrap key (or authentication disabled): full access to every tenant.</param>
 public sealed record CallerIdentity(string TenantId, string Arn, string PrincipalId, string AccessKeyId, bool IsSystemAdministrator)
 {
-    private static readonly object ContextKey = new();
-
     /// <summary>The system administrator: the root of the system tenant.</summary>
     public static CallerIdentity SystemAdministrator(string accessKeyId) =>
         new(AccessKeySecrets.SystemTenantId, $"arn:aws:iam::{AccessKeySecrets.SystemTenantId}:root", "", accessKeyId, IsSystemAdministrator: true);
 
-    internal void AttachTo(ServerCallContext context) => context.UserState[ContextKey] = this;
+    // A request feature rather than ServerCallContext.UserState, which is HttpContext.Items: a dictionary per call.
+    internal void AttachTo(ServerCallContext context) => context.GetHttpContext().Features.Set(this);
 
     /// <summary>The caller the authentication interceptor put into the call context.</summary>
     public static CallerIdentity Of(ServerCallContext context) =>
-        context.UserState.TryGetValue(ContextKey, out var caller) && caller is CallerIdentity identity
-            ? identity
-            : throw new InvalidOperationException("the call has no authenticated caller; is the authentication interceptor registered?");
+        context.GetHttpContext().Features.Get<CallerIdentity>()
+            ?? throw new InvalidOperationException("the call has no authenticated caller; is the authentication interceptor registered?");
 }

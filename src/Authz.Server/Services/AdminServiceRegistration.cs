@@ -12,6 +12,7 @@ public static class AdminServiceRegistration
     public static IServiceCollection AddAuthzAdmin(this IServiceCollection services)
     {
         services.AddAuthzGrains();
+        services.AddSingleton<AdminErrorInterceptor>();
         services.AddGrpc().AddServiceOptions<AdminService>(options => options.Interceptors.Add<AdminErrorInterceptor>());
         return services;
     }

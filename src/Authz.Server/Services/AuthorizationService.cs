@@ -27,12 +27,18 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
 {
     [ThreadStatic] private static EvaluationTrace? t_trace;
 
-    public override async Task<AuthorizeResponse> Authorize(AuthorizeRequest request, ServerCallContext context)
+    public override Task<AuthorizeResponse> Authorize(AuthorizeRequest request, ServerCallContext context)
     {
         var started = Stopwatch.GetTimestamp();
-        var prepared = await PrepareAsync(request, "", context.CancellationToken);
-        return Answer(prepared, request, context, started);
+        // Prepared synchronously when the snapshots are cached: then the answer needs no async step.
+        var prepared = PrepareAsync(request, batchIndex: -1, context.CancellationToken);
+        return prepared.IsCompletedSuccessfully
+            ? Task.FromResult(Answer(prepared.Result, request, context, started))
+            : AnswerAsync(prepared, request, context, started);
     }
+
+    private async Task<AuthorizeResponse> AnswerAsync(ValueTask<PreparedCheck> prepared, AuthorizeRequest request, ServerCallContext context, long started) =>
+        Answer(await prepared, request, context, started);
 
     public override async Task<BatchAuthorizeResponse> BatchAuthorize(BatchAuthorizeRequest request, ServerCallContext context)
     {
@@ -47,7 +53,7 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
         // Start every load before awaiting any, so cache misses of one batch load in parallel.
         for (var i = 0; i < prepared.Length; i++)
         {
-            prepared[i] = PrepareAsync(request.Checks[i], $"checks[{i}].", context.CancellationToken);
+            prepared[i] = PrepareAsync(request.Checks[i], i, context.CancellationToken);
         }
 
         for (var i = 0; i < prepared.Length; i++)
@@ -73,7 +79,7 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
             {
                 var input = new CheckInput(NullIfEmpty(request.TenantId) ?? NullIfEmpty(request.ResourceOwner), principalArn, action, resource,
                     Context(request.Context), request.MinRevision);
-                var prepared = await PrepareOrThrowAsync(input, "", context.CancellationToken);
+                var prepared = await PrepareOrThrowAsync(input, batchIndex: -1, context.CancellationToken);
                 response.Revision = Math.Max(response.Revision, prepared.Revision);
                 if (prepared.Request is null)
                 {
@@ -137,14 +143,15 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
         return Task.FromResult(response);
     }
 
-    private async ValueTask<PreparedCheck> PrepareAsync(AuthorizeRequest request, string fieldPrefix, CancellationToken cancellationToken)
+    /// <summary>Prepares one check; <paramref name="batchIndex"/> (-1 for none) names its field in an input error.</summary>
+    private ValueTask<PreparedCheck> PrepareAsync(AuthorizeRequest request, int batchIndex, CancellationToken cancellationToken)
     {
         var input = new CheckInput(NullIfEmpty(request.TenantId), request.Principal, request.Action, request.Resource,
             request.Context.Count == 0 ? null : Context(request.Context), request.MinRevision);
-        return await PrepareOrThrowAsync(input, fieldPrefix, cancellationToken);
+        return PrepareOrThrowAsync(input, batchIndex, cancellationToken);
     }
 
-    private async ValueTask<PreparedCheck> PrepareOrThrowAsync(CheckInput input, string fieldPrefix, CancellationToken cancellationToken)
+    private async ValueTask<PreparedCheck> PrepareOrThrowAsync(CheckInput input, int batchIndex, CancellationToken cancellationToken)
     {
         try
         {
@@ -152,7 +159,7 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
         }
         catch (CheckInputException ex)
         {
-            AdminErrors.ThrowInvalid(fieldPrefix + ex.Field, ex.Message);
+            AdminErrors.ThrowInvalid(batchIndex < 0 ? ex.Field : $"checks[{batchIndex}].{ex.Field}", ex.Message);
             throw; // unreachable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -9,6 +9,8 @@ internal sealed class TestCallContext : ServerCallContext
     public TestCallContext(string requestId, string callerArn)
     {
         RequestHeadersCore = new Metadata { { "x-request-id", requestId } };
+        // Where grpc-dotnet's GetHttpContext looks for a context that is not its own; the caller is a request feature.
+        UserState["__HttpContext"] = new Microsoft.AspNetCore.Http.DefaultHttpContext();
         new CallerIdentity(callerArn[13..25], callerArn, "AIDATEST", "AKIATEST", IsSystemAdministrator: false).AttachTo(this);
     }
 
