@@ -69,6 +69,20 @@ public sealed class RateLimitInterceptor(TenantRateLimiter limiter, IOptions<Aut
             return; // the service refuses it as INVALID_ARGUMENT, at no cost
         }
 
+        // Most batches ask about one tenant: charge it without building a table.
+        var first = TenantOrCallers(AdminActions.CheckTenantOf(batch.Checks[0]), context);
+        var oneTenant = true;
+        for (var i = 1; i < batch.Checks.Count && oneTenant; i++)
+        {
+            oneTenant = TenantOrCallers(AdminActions.CheckTenantOf(batch.Checks[i]), context).SequenceEqual(first);
+        }
+
+        if (oneTenant)
+        {
+            Acquire(RateLimitKind.Checks, first, batch.Checks.Count);
+            return;
+        }
+
         var costs = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var check in batch.Checks)
         {
