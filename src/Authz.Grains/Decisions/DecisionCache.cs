@@ -25,6 +25,8 @@ public sealed class CachedPrincipal
     public required IReadOnlyDictionary<CompiledPolicy, SnapshotDocument> Origins { get; init; }
     public ulong Revision => Policies.Revision;
     internal long LoadedAt { get; init; }
+    /// <summary>What the silo knows of <see cref="TenantId"/>; null when it had no revision at load.</summary>
+    internal KnownTenant? Tenant { get; init; }
 }
 
 /// <summary>
@@ -55,6 +57,40 @@ public sealed class CachedResource
     /// <summary>The foreign owner's revision this entry is valid at (0 when none is known to hold).</summary>
     public ulong ForeignOwnerRevision { get; init; }
     internal long LoadedAt { get; init; }
+    /// <summary>What the silo knows of the check's tenant; null when it had no revision at load (it did not exist).</summary>
+    internal KnownTenant? Tenant { get; init; }
+    /// <summary>What the silo knows of <see cref="ForeignOwnerTenantId"/>, when there is one.</summary>
+    internal KnownTenant? ForeignOwner { get; init; }
+}
+
+/// <summary>
+/// What a silo knows of one tenant: the latest revision it has been told of, and its checks by decision. Cache entries
+/// hold it, so a cache hit compares revisions and a check is counted without a lookup by tenant id.
+/// </summary>
+internal sealed class KnownTenant(string tenantId)
+{
+    private ulong _revision;
+    private readonly long[] _checks = new long[3];
+
+    public string TenantId { get; } = tenantId;
+    public ulong Revision => Volatile.Read(ref _revision);
+
+    /// <summary>Raises the revision; false when it was already at least <paramref name="revision"/>.</summary>
+    public bool Advance(ulong revision)
+    {
+        for (var current = Revision; revision > current; current = Revision)
+        {
+            if (Interlocked.CompareExchange(ref _revision, revision, current) == current)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public void CountCheck(Decision decision) => Interlocked.Increment(ref _checks[(int)decision]);
+    public long Checks(Decision decision) => Volatile.Read(ref _checks[(int)decision]);
 }
 
 /// <summary>The key of a cached principal: names compare case-insensitively, as IAM names do.</summary>
@@ -85,11 +121,19 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
     /// <summary>The meter of the decision path.</summary>
     public static readonly Meter Meter = new("Authz.Decisions", "1.0");
 
-    private static readonly Counter<long> Hits = Meter.CreateCounter<long>("authz.cache.hits", description: "Decision cache lookups served from memory");
-    private static readonly Counter<long> Misses = Meter.CreateCounter<long>("authz.cache.misses", description: "Decision cache lookups that loaded from grains");
-    private static readonly Counter<long> Invalidations = Meter.CreateCounter<long>("authz.cache.invalidations", description: "Revision notifications that made cached entries stale");
+    // Counted with Interlocked and observed when metrics are collected: a Counter<T>.Add per lookup cost more than the
+    // lookup itself. The instruments are created once per process; every cache adds to the same totals.
+    private static long s_hits;
+    private static long s_misses;
+    private static long s_invalidations;
+    private static readonly ObservableCounter<long> Hits = Meter.CreateObservableCounter("authz.cache.hits", () => Volatile.Read(ref s_hits),
+        description: "Decision cache lookups served from memory");
+    private static readonly ObservableCounter<long> Misses = Meter.CreateObservableCounter("authz.cache.misses", () => Volatile.Read(ref s_misses),
+        description: "Decision cache lookups that loaded from grains");
+    private static readonly ObservableCounter<long> Invalidations = Meter.CreateObservableCounter("authz.cache.invalidations",
+        () => Volatile.Read(ref s_invalidations), description: "Revision notifications that made cached entries stale");
 
-    private readonly ConcurrentDictionary<string, ulong> _known = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, KnownTenant> _known = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<PrincipalKey, CachedPrincipal> _principals = new();
     private readonly SharedLoads<PrincipalKey, CachedPrincipal> _principalLoads = new(e => e.Revision);
     private readonly ConcurrentDictionary<(string Arn, string Tenant), CachedResource> _resources = new();
@@ -97,7 +141,14 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
     private readonly DecisionOptions _options = options.Value;
 
     /// <summary>The latest revision of <paramref name="tenantId"/> this silo has been told of.</summary>
-    public ulong KnownRevision(string tenantId) => _known.TryGetValue(tenantId, out var r) ? r : 0;
+    public ulong KnownRevision(string tenantId) => _known.TryGetValue(tenantId, out var tenant) ? tenant.Revision : 0;
+
+    /// <summary>
+    /// The tenant's record once it has a revision; null before (a tenant that does not exist), so that ids a client makes
+    /// up fill no table.
+    /// </summary>
+    private KnownTenant? Known(string tenantId, ulong revision) =>
+        revision > 0 || _known.ContainsKey(tenantId) ? _known.GetOrAdd(tenantId, id => DecisionMetrics.Track(new KnownTenant(id))) : null;
 
     Task IRevisionObserver.OnRevision(string tenantId, ulong revision)
     {
@@ -108,25 +159,25 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
     /// <summary>Records that a tenant has reached a revision (from a notification or a load).</summary>
     public void NoteRevision(string tenantId, ulong revision)
     {
-        var previous = KnownRevision(tenantId);
-        if (revision > previous)
+        if (Known(tenantId, revision)?.Advance(revision) == true)
         {
-            _known.AddOrUpdate(tenantId, revision, (_, r) => Math.Max(r, revision));
-            Invalidations.Add(1);
+            Interlocked.Increment(ref s_invalidations);
         }
     }
 
     /// <summary>The principal, from memory when fresh enough, else loaded once for all waiting checks.</summary>
     public ValueTask<CachedPrincipal> GetPrincipalAsync(PrincipalKey key, ulong minRevision, CancellationToken cancellationToken)
     {
-        var needed = Math.Max(minRevision, KnownRevision(key.TenantId));
-        if (_principals.TryGetValue(key, out var entry) && entry.Revision >= needed && Young(entry.LoadedAt))
+        if (_principals.TryGetValue(key, out var entry)
+            && entry.Revision >= Math.Max(minRevision, entry.Tenant?.Revision ?? KnownRevision(key.TenantId))
+            && Young(entry.LoadedAt))
         {
-            Hits.Add(1);
+            Interlocked.Increment(ref s_hits);
             return ValueTask.FromResult(entry);
         }
 
-        Misses.Add(1);
+        var needed = Math.Max(minRevision, KnownRevision(key.TenantId));
+        Interlocked.Increment(ref s_misses);
         return new ValueTask<CachedPrincipal>(_principalLoads.GetAsync(key, needed, LoadPrincipalAsync, cancellationToken));
     }
 
@@ -137,19 +188,21 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
     public ValueTask<CachedResource> GetResourceAsync(string resourceArn, string tenantId, ulong minRevision, CancellationToken cancellationToken)
     {
         var key = (resourceArn, tenantId);
-        var needed = Math.Max(minRevision, KnownRevision(tenantId));
         if (_resources.TryGetValue(key, out var entry)
-            && entry.TenantRevision >= needed
-            && (entry.ForeignOwnerTenantId is not { } foreign || entry.ForeignOwnerRevision >= KnownRevision(foreign))
+            && entry.TenantRevision >= Math.Max(minRevision, entry.Tenant?.Revision ?? KnownRevision(tenantId))
+            && (entry.ForeignOwnerTenantId is not { } foreign
+                || entry.ForeignOwnerRevision >= (entry.ForeignOwner?.Revision ?? KnownRevision(foreign)))
             && Young(entry.LoadedAt))
         {
-            Hits.Add(1);
+            Interlocked.Increment(ref s_hits);
             return ValueTask.FromResult(entry);
         }
 
+        var needed = Math.Max(minRevision, KnownRevision(tenantId));
+
         // A check that joins a load already running for a foreign owner's older revision takes its result: freshness
         // without min_revision is bounded, not exact, and the next check loads again.
-        Misses.Add(1);
+        Interlocked.Increment(ref s_misses);
         return new ValueTask<CachedResource>(_resourceLoads.GetAsync(key, needed, LoadResourceAsync, cancellationToken));
     }
 
@@ -170,6 +223,7 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
                 Context = PrincipalContext(snapshot),
                 Origins = Origins(snapshot, policies),
                 LoadedAt = Environment.TickCount64,
+                Tenant = Known(key.TenantId, snapshot.Revision),
             };
             NoteRevision(key.TenantId, snapshot.Revision);
             if (_principals.Count >= _options.MaxPrincipals)
@@ -264,6 +318,7 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
                 TenantExists = basis.Exists,
                 TenantRevision = basis.Revision,
                 LoadedAt = Environment.TickCount64,
+                Tenant = Known(tenantId, basis.Revision),
             };
         }
 
@@ -297,7 +352,9 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
             PolicyHolderArn = governing?.ResourceArn,
             TenantExists = true,
             TenantRevision = basis.Revision,
+            Tenant = Known(tenantId, basis.Revision),
             ForeignOwnerTenantId = foreignOwner,
+            ForeignOwner = foreignOwner is null ? null : Known(foreignOwner, foreignRevision),
             ForeignOwnerRevision = foreignRevision,
             LoadedAt = Environment.TickCount64,
         };

@@ -204,7 +204,7 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
             AddMismatches(response.ConditionMismatches, trace, prepared);
         }
 
-        DecisionMetrics.Checks.Add(1, new KeyValuePair<string, object?>("decision", decision.ToString()), new KeyValuePair<string, object?>("tenant", prepared.TenantId));
+        DecisionMetrics.Count(prepared, decision);
         var latency = Stopwatch.GetElapsedTime(started);
         DecisionMetrics.Latency.Record(latency.TotalSeconds);
         journal.Record(context, request, response, prepared.TenantId, latency);
