@@ -23,10 +23,11 @@
 # the three equivalence checks (read allowed, delete denied, delete by admin allowed) are sent once and their gRPC
 # answers decoded and asserted, since h2load only sees HTTP status. Then h2load drives the frame at each
 # concurrency c with `-c <connections> -m <c / connections>`. On Authz, grpc.health.v1.Health/Check is driven the
-# same way as the transport floor (a trivial gRPC round trip on the same server).
+# same way as the transport floor (a trivial gRPC round trip on the same server), twice: bare, and carrying the
+# same authorization header as the Authorize calls (h2load never indexes it, so every call pays for decoding it).
 #
 # Results go to --out (default benchmarks/peer/results/<UTC timestamp>/): h2load's output and per-request logs, and
-# cerbos.json, authz.json and health.json in the shape of `authz loadtest` results, compared with
+# cerbos.json, authz.json, health.json and health-key.json in the shape of `authz loadtest` results, compared with
 # `authz loadtest --compare`. Exit status is non-zero, with the failing step named, when anything fails.
 set -euo pipefail
 
@@ -245,13 +246,15 @@ if [[ "$ONLY" != cerbos ]]; then
   sweep authz "$AUTHZ_GRPC" /authz.v1.Authorization/Authorize "$WORK/authz.frame" Authorize -H "authorization: Bearer $AUTHZ_API_KEY"
   say "authz: grpc.health.v1.Health/Check (transport floor)"
   sweep health "$AUTHZ_GRPC" /grpc.health.v1.Health/Check "$WORK/health.frame" Health/Check
+  say "authz: grpc.health.v1.Health/Check with the authorization header (the floor with the same request headers)"
+  sweep health-key "$AUTHZ_GRPC" /grpc.health.v1.Health/Check "$WORK/health.frame" Health/Check -H "authorization: Bearer $AUTHZ_API_KEY"
   stop_server
 fi
 
 # ---- 4. Ratios ----------------------------------------------------------------------------------------------------
 STEP="comparing"
 say "results ($CONNECTIONS connections, ${DURATION}s per step after ${WARMUP}s warm-up, one h2load thread, $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
-peer summary "$OUT/cerbos.json" "$OUT/authz.json" "$OUT/health.json"
+peer summary "$OUT/cerbos.json" "$OUT/authz.json" "$OUT/health.json" "$OUT/health-key.json"
 if [[ "$ONLY" == both ]] && command -v dotnet >/dev/null; then
   dotnet build -c Release "$REPO/src/Authz.Cli" -nologo -v quiet >"$OUT/cli-build.log" 2>&1 || die "dotnet build of the CLI failed, see $OUT/cli-build.log"
   echo
