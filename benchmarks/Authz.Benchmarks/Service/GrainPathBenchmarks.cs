@@ -156,7 +156,8 @@ public class GrainPath
     private static async Task ExpectLookupsAsync(string name, Func<Task> operation, int hits, int misses)
     {
         const int Operations = 10;
-        long seenHits = 0, seenMisses = 0;
+        // The cache's counters are observable totals: read them before and after.
+        long totalHits = 0, totalMisses = 0;
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -169,19 +170,23 @@ public class GrainPath
         {
             if (instrument.Name == "authz.cache.hits")
             {
-                Interlocked.Add(ref seenHits, value);
+                totalHits = value;
             }
             else
             {
-                Interlocked.Add(ref seenMisses, value);
+                totalMisses = value;
             }
         });
         listener.Start();
+        listener.RecordObservableInstruments();
+        var (hitsBefore, missesBefore) = (totalHits, totalMisses);
         for (var i = 0; i < Operations; i++)
         {
             await operation();
         }
 
+        listener.RecordObservableInstruments();
+        var (seenHits, seenMisses) = (totalHits - hitsBefore, totalMisses - missesBefore);
         if (seenHits != hits * Operations || seenMisses != misses * Operations)
         {
             throw new InvalidOperationException($"{nameof(GrainPath)}.{name}: expected {hits} cache hit(s) and {misses} miss(es) per operation, "
