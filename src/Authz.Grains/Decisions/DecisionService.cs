@@ -31,6 +31,7 @@ public sealed class PreparedCheck
     /// <summary>The engine request (principal, action, resource, merged context); null when the check cannot be evaluated.</summary>
     public AuthorizationRequest? Request { get; init; }
     public CachedPrincipal? Principal { get; init; }
+    /// <summary>The check's resource in its tenant, loaded for every check (also one not evaluated: it says whether the tenant exists).</summary>
     public CachedResource? Resource { get; init; }
     /// <summary>The tenant whose revision the answer reports.</summary>
     public required string TenantId { get; init; }
@@ -137,7 +138,7 @@ public sealed class DecisionService(DecisionCache cache, IOptions<DecisionOption
             : resource.TenantRevision;
         if (reason is not null)
         {
-            return new PreparedCheck { TenantId = tenantId, Revision = revision, Reason = reason };
+            return new PreparedCheck { Resource = resource, TenantId = tenantId, Revision = revision, Reason = reason };
         }
 
         var request = new AuthorizationRequest

@@ -40,18 +40,20 @@ public sealed partial class MetricsEndpointTests
             await authorization.AuthorizeAsync(new AuthorizeRequest { Principal = principal, Action = "s3:PutObject", Resource = "arn:aws:s3:::b/k" });
         }
 
+        // An unknown principal is an implicit deny of its tenant.
+        await authorization.AuthorizeAsync(new AuthorizeRequest { Principal = $"arn:aws:iam::{Tenant}:user/nobody", Action = "s3:GetObject", Resource = "*" });
         await authorization.AuthorizeAsync(new AuthorizeRequest { TenantId = "999999999999", Principal = principal, Action = "s3:GetObject", Resource = "*" });
 
         // The exporter serves a cached scrape for a short while: scrape again until this one is reflected.
         var after = before;
-        for (var waited = 0; waited < 10_000 && Value(after, "authz_checks_total", "ImplicitDeny", Tenant) < 3; waited += 100)
+        for (var waited = 0; waited < 10_000 && Value(after, "authz_checks_total", "ImplicitDeny", Tenant) < 4; waited += 100)
         {
             await Task.Delay(100);
             after = await ScrapeAsync(http);
         }
 
         Assert.Equal(5, Value(after, "authz_checks_total", "Allow", Tenant) - Value(before, "authz_checks_total", "Allow", Tenant));
-        Assert.Equal(3, Value(after, "authz_checks_total", "ImplicitDeny", Tenant) - Value(before, "authz_checks_total", "ImplicitDeny", Tenant));
+        Assert.Equal(4, Value(after, "authz_checks_total", "ImplicitDeny", Tenant) - Value(before, "authz_checks_total", "ImplicitDeny", Tenant));
         // A tenant that does not exist is one bucket, whatever id the request made up (other tests' servers in this
         // process count into it too).
         Assert.True(1 <= Value(after, "authz_checks_total", "ImplicitDeny", "unknown") - Value(before, "authz_checks_total", "ImplicitDeny", "unknown"));
