@@ -12,6 +12,13 @@ public interface IRevisionObserver : IGrainObserver
     /// <summary>The tenant's revision is now at least <paramref name="revision"/>.</summary>
     [OneWay, Alias("OnRevision")]
     Task OnRevision(string tenantId, ulong revision);
+
+    /// <summary>
+    /// The tenant's revision is now at least <paramref name="revision"/>, committed at <paramref name="committedAtUtc"/>
+    /// (the tenant grain's clock), so the observer can measure how late it learns of writes.
+    /// </summary>
+    [OneWay, Alias("OnRevisionAt")]
+    Task OnRevisionAt(string tenantId, ulong revision, DateTime committedAtUtc);
 }
 
 /// <summary>
@@ -29,4 +36,10 @@ public interface IRevisionHubGrain : IGrainWithIntegerKey
 
     /// <summary>Tells every observer that <paramref name="tenantId"/> is at <paramref name="revision"/>.</summary>
     [OneWay, Alias("Publish")] Task Publish(string tenantId, ulong revision);
+
+    /// <summary>
+    /// Tells every observer that <paramref name="tenantId"/> is at <paramref name="revision"/>, committed at
+    /// <paramref name="committedAtUtc"/>. <see cref="Publish"/> stays for silos of earlier builds.
+    /// </summary>
+    [OneWay, Alias("PublishAt")] Task PublishAt(string tenantId, ulong revision, DateTime committedAtUtc);
 }

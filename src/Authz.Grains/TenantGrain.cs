@@ -250,7 +250,7 @@ public sealed class TenantGrain(
         if (next.Revision > previous)
         {
             // Tell every silo's decision cache, after the write is durable (one-way: the writer does not wait).
-            GrainFactory.GetGrain<IRevisionHubGrain>(0).Publish(TenantId, next.Revision).Ignore();
+            GrainFactory.GetGrain<IRevisionHubGrain>(0).PublishAt(TenantId, next.Revision, DateTime.UtcNow).Ignore();
         }
     }
 

@@ -156,13 +156,28 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
         return Task.CompletedTask;
     }
 
-    /// <summary>Records that a tenant has reached a revision (from a notification or a load).</summary>
-    public void NoteRevision(string tenantId, ulong revision)
+    Task IRevisionObserver.OnRevisionAt(string tenantId, ulong revision, DateTime committedAtUtc)
     {
-        if (Known(tenantId, revision)?.Advance(revision) == true)
+        if (NoteRevision(tenantId, revision))
         {
-            Interlocked.Increment(ref s_invalidations);
+            // Only when the notification is how this silo learns of the revision (a load may have been first). Clocks of
+            // two machines may disagree by a little: never negative.
+            DecisionMetrics.Staleness.Record(Math.Max(0, (DateTime.UtcNow - committedAtUtc).TotalSeconds));
         }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Records that a tenant has reached a revision (from a notification or a load); true when it is news.</summary>
+    public bool NoteRevision(string tenantId, ulong revision)
+    {
+        if (Known(tenantId, revision)?.Advance(revision) != true)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref s_invalidations);
+        return true;
     }
 
     /// <summary>The principal, from memory when fresh enough, else loaded once for all waiting checks.</summary>

@@ -59,6 +59,14 @@ public static class DecisionMetrics
             HistogramBucketBoundaries = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 0.5, 1, 5],
         });
 
+    /// <summary>
+    /// Observed staleness: the time from a write's commit until this silo learns of its revision by notification (a
+    /// check without <c>min_revision</c> may answer from older data until then).
+    /// </summary>
+    public static readonly Histogram<double> Staleness = DecisionCache.Meter.CreateHistogram<double>("authz.revision.staleness", unit: "s",
+        description: "Time from a committed write until this silo learned of its revision", tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+
     /// <summary>Checks that could not be answered (storage or grain failure, deadline).</summary>
     public static readonly Counter<long> Failures = DecisionCache.Meter.CreateCounter<long>("authz.check.failures", description: "Checks answered with an error status");
 }

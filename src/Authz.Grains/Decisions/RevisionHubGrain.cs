@@ -25,7 +25,13 @@ public sealed class RevisionHubGrain(ILogger<RevisionHubGrain> logger, Microsoft
         return Task.CompletedTask;
     }
 
-    Task IRevisionHubGrain.Publish(string tenantId, ulong revision)
+    Task IRevisionHubGrain.Publish(string tenantId, ulong revision) =>
+        Forward(observer => observer.OnRevision(tenantId, revision));
+
+    Task IRevisionHubGrain.PublishAt(string tenantId, ulong revision, DateTime committedAtUtc) =>
+        Forward(observer => observer.OnRevisionAt(tenantId, revision, committedAtUtc));
+
+    private Task Forward(Func<IRevisionObserver, Task> notify)
     {
         var expiry = DateTime.UtcNow - 3 * options.Value.ObserverRenewal;
         List<IRevisionObserver>? expired = null;
@@ -40,7 +46,7 @@ public sealed class RevisionHubGrain(ILogger<RevisionHubGrain> logger, Microsoft
             try
             {
                 // One-way: a slow or dead silo does not hold up the writer.
-                observer.OnRevision(tenantId, revision).Ignore();
+                notify(observer).Ignore();
             }
             catch (Exception ex)
             {

@@ -122,7 +122,7 @@ public sealed class ThreeSiloCluster : IAsyncLifetime
 }
 
 /// <summary>
-/// While held, the revision hub's <c>Publish</c> waits before it fans out, so no silo is told of new revisions; released,
+/// While held, the revision hub's <c>Publish</c> and <c>PublishAt</c> wait before they fan out, so no silo is told of new revisions; released,
 /// the held notifications go out in order.
 /// </summary>
 public sealed class NotificationGate : IIncomingGrainCallFilter
@@ -139,7 +139,7 @@ public sealed class NotificationGate : IIncomingGrainCallFilter
 
     async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
     {
-        if (context.Grain is IRevisionHubGrain && context.MethodName == nameof(IRevisionHubGrain.Publish))
+        if (context.Grain is IRevisionHubGrain && context.MethodName is nameof(IRevisionHubGrain.Publish) or nameof(IRevisionHubGrain.PublishAt))
         {
             await _open.Task;
         }

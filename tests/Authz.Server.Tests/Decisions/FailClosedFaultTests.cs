@@ -220,7 +220,7 @@ public sealed class FailClosedFaultTests(FaultHostFixture fixture)
         try
         {
             // The silo is not told of new revisions meanwhile: only min_revision can make the next check fresh.
-            using (fixture.Calls.Inject(fixture.Grains.GetGrain<IRevisionHubGrain>(0), nameof(IRevisionHubGrain.Publish), () => gate.Task))
+            using (fixture.Calls.Inject(fixture.Grains.GetGrain<IRevisionHubGrain>(0), nameof(IRevisionHubGrain.PublishAt), () => gate.Task))
             {
                 await _admin.DeregisterResourceAsync(new DeregisterResourceRequest { TenantId = b, ResourceArn = bucket });
                 var written = (await _admin.PutResourcePolicyAsync(new PutResourcePolicyRequest

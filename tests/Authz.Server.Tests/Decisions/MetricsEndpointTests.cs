@@ -13,7 +13,7 @@ public sealed partial class MetricsEndpointTests
     private const string Tenant = "314159265358";
 
     [Fact]
-    public async Task Checks_are_counted_by_decision_and_tenant_and_cache_lookups_are_counted()
+    public async Task Checks_are_counted_by_decision_and_tenant_and_cache_lookups_and_staleness_are_measured()
     {
         await using var host = await ServerHost.StartEmbeddedAsync();
         using var channel = host.CreateChannel();
@@ -58,6 +58,8 @@ public sealed partial class MetricsEndpointTests
         // process count into it too).
         Assert.True(1 <= Value(after, "authz_checks_total", "ImplicitDeny", "unknown") - Value(before, "authz_checks_total", "ImplicitDeny", "unknown"));
         Assert.DoesNotContain("999999999999", after);
+        // The silo learned of the admin writes' revisions by notification, and measured how late.
+        Assert.True(Value(after, "authz_revision_staleness_seconds_count") >= 1);
         // Every check looks up its principal and its resource; all but the first few are served from memory.
         Assert.True(Value(after, "authz_cache_hits_total") - Value(before, "authz_cache_hits_total") >= 10);
     }
