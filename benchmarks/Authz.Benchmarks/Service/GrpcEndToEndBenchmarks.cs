@@ -1,3 +1,4 @@
+using Authz.Client;
 using Authz.V1;
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
@@ -15,7 +16,7 @@ namespace Authz.Benchmarks;
 /// Two allocation figures: BenchmarkDotNet's <c>Allocated</c> counts every thread of the process, client and server
 /// together; <c>Server alloc/check</c> is the server's alone (<see cref="ServerAllocations"/>). The administrator is
 /// not authorized per call (it may do everything); a tenant's key adds one cached decision, <c>authz:Authorize</c> on
-/// the tenant, to every call.
+/// the tenant, to every call: <see cref="AuthorizeWithTenantKey"/> measures that.
 /// </remarks>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -34,6 +35,7 @@ public class GrpcEndToEnd
     private AuthorizeRequest _single = null!;
     private BatchAuthorizeRequest _batch = null!;
     private Decision[] _batchExpected = [];
+    private AuthzClient? _tenantCaller;
 
     [GlobalSetup(Target = nameof(HealthCheck))]
     public async Task SetupHealthCheck()
@@ -51,6 +53,22 @@ public class GrpcEndToEnd
             message => Expect(AuthorizeResponse.Parser.ParseFrom(message).Decision == Decision.Allow, "Authorize did not answer ALLOW"));
     }
 
+    [GlobalSetup(Target = nameof(AuthorizeWithTenantKey))]
+    public async Task SetupAuthorizeWithTenantKey()
+    {
+        await StartAsync();
+        var key = await CreateTenantCallerKeyAsync();
+        _tenantCaller = AuthzClient.Create(new AuthzClientOptions
+        {
+            Targets = [AuthzTarget.Parse($"127.0.0.1:{_server.GrpcPort}")],
+            ApiKey = key,
+        });
+        Expect((await _tenantCaller.Authorization.AuthorizeAsync(_single)).Decision == Decision.Allow, "Authorize with the tenant's key did not answer ALLOW");
+        await ServerAllocations.MeasureAsync(_server.GrpcPort, "/authz.v1.Authorization/Authorize", _single.ToByteArray(), 1,
+            message => Expect(AuthorizeResponse.Parser.ParseFrom(message).Decision == Decision.Allow, "Authorize with the tenant's key did not answer ALLOW"),
+            key);
+    }
+
     [GlobalSetup(Target = nameof(BatchAuthorize))]
     public async Task SetupBatchAuthorize()
     {
@@ -60,7 +78,11 @@ public class GrpcEndToEnd
     }
 
     [GlobalCleanup]
-    public async Task Cleanup() => await _server.DisposeAsync();
+    public async Task Cleanup()
+    {
+        _tenantCaller?.Dispose();
+        await _server.DisposeAsync();
+    }
 
     /// <summary>
     /// <c>grpc.health.v1.Health/Check</c>: the server answers it from the result its health publisher last published
@@ -75,6 +97,13 @@ public class GrpcEndToEnd
     /// </summary>
     [Benchmark]
     public async Task<Decision> Authorize() => (await _authorization.AuthorizeAsync(_single)).Decision;
+
+    /// <summary>
+    /// The same <c>Authorize</c>, signed with the key of a platform service user of the tenant whose only policy allows
+    /// <c>authz:Authorize</c> there: the call is authorized by the engine before the check is answered.
+    /// </summary>
+    [Benchmark]
+    public async Task<Decision> AuthorizeWithTenantKey() => (await _tenantCaller!.Authorization.AuthorizeAsync(_single)).Decision;
 
     /// <summary>
     /// One <c>BatchAuthorize</c> of 100 checks: every check of the population's 10 principals (Allow, ExplicitDeny and
@@ -97,6 +126,23 @@ public class GrpcEndToEnd
         Expect((await _health.CheckAsync(HealthRequest)).Status == HealthCheckResponse.Types.ServingStatus.Serving, "Health/Check did not answer SERVING");
         await _server.VerifyAsync(nameof(GrpcEndToEnd), async check => (await _authorization.AuthorizeAsync(check.Request)).Decision);
         ExpectBatch(await _authorization.BatchAuthorizeAsync(_batch));
+    }
+
+    /// <summary>A user of the benchmark tenant allowed only <c>authz:Authorize</c> in it, and a key of that user.</summary>
+    private async Task<string> CreateTenantCallerKeyAsync()
+    {
+        var tenant = BenchmarkServer.TenantId;
+        var admin = _server.Client.Admin;
+        await admin.CreateUserAsync(new CreateUserRequest { TenantId = tenant, UserName = "platform-checker" });
+        await admin.PutUserPolicyAsync(new PutUserPolicyRequest
+        {
+            TenantId = tenant,
+            UserName = "platform-checker",
+            PolicyName = "authorize",
+            PolicyDocument = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"authz:Authorize","Resource":"arn:aws:iam::{{tenant}}:root"}]}""",
+        });
+        var key = (await admin.CreateAccessKeyAsync(new CreateAccessKeyRequest { TenantId = tenant, UserName = "platform-checker" })).AccessKey;
+        return $"{key.AccessKeyId}.{key.SecretAccessKey}";
     }
 
     private void ExpectBatch(BatchAuthorizeResponse response)

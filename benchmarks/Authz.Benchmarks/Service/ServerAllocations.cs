@@ -29,19 +29,21 @@ public static class ServerAllocations
 
     /// <summary>
     /// Measures the server's allocations per check for calls of <paramref name="path"/> with <paramref name="message"/>,
-    /// each holding <paramref name="checksPerCall"/> checks, after <paramref name="verify"/> accepted the response.
+    /// each holding <paramref name="checksPerCall"/> checks, after <paramref name="verify"/> accepted the response. Calls
+    /// are signed with <paramref name="apiKey"/>, by default the administrator's.
     /// </summary>
-    public static Task<double> MeasureAsync(int port, string path, byte[] message, int checksPerCall, VerifyResponse verify) =>
+    public static Task<double> MeasureAsync(int port, string path, byte[] message, int checksPerCall, VerifyResponse verify,
+        string apiKey = BenchmarkServer.AdminKey) =>
         // A thread of its own: the calls block, and the server needs the thread pool.
-        Task.Factory.StartNew(() => Measure(port, path, message, checksPerCall, verify), CancellationToken.None,
+        Task.Factory.StartNew(() => Measure(port, path, message, checksPerCall, verify, apiKey), CancellationToken.None,
             TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>Throws unless <paramref name="message"/> is the expected response.</summary>
     public delegate void VerifyResponse(ReadOnlySpan<byte> message);
 
-    private static double Measure(int port, string path, byte[] message, int checksPerCall, VerifyResponse verify)
+    private static double Measure(int port, string path, byte[] message, int checksPerCall, VerifyResponse verify, string apiKey)
     {
-        using var connection = H2cUnaryConnection.Open(port, path, "Bearer " + BenchmarkServer.AdminKey, message);
+        using var connection = H2cUnaryConnection.Open(port, path, "Bearer " + apiKey, message);
         verify(connection.Call());
         var calls = MeasuredChecks / checksPerCall;
         for (var i = 0; i < calls / 4; i++)
