@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Authz.Policy.Compilation;
@@ -13,14 +12,13 @@ namespace Authz.Fuzz.Tests;
 
 /// <summary>
 /// Drives mutated policy documents and cases through the parser, validator, compiler and evaluator (and the simulator,
-/// which chains them). Invariants: no exception escapes, no input takes longer than the per-input budget (a guard against
-/// catastrophic backtracking, set three orders of magnitude above normal), and no invalid input yields an Allow.
+/// which chains them). Invariants: no exception escapes, and no invalid input yields an Allow. Speed is not asserted
+/// here (benchmarks measure it): the wildcard matcher tracks the set of reachable positions instead of backtracking, so
+/// no input can make it exponential, and a hang would stop the run.
 /// The iteration count comes from AUTHZ_FUZZ_ITERATIONS (CI runs a shorter pass; 100,000 on demand).
 /// </summary>
 public sealed class EngineFuzzTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan PerInputBudget = TimeSpan.FromMilliseconds(100);
-
     private static int Iterations =>
         int.TryParse(Environment.GetEnvironmentVariable("AUTHZ_FUZZ_ITERATIONS"), out var n) && n > 0 ? n : 20_000;
 
@@ -57,17 +55,15 @@ public sealed class EngineFuzzTests(ITestOutputHelper output)
     ];
 
     [Fact]
-    public void Mutated_documents_never_throw_hang_or_allow_when_invalid()
+    public void Mutated_documents_never_throw_or_allow_when_invalid()
     {
         var mutator = new PolicyMutator(Seed);
         var random = new Random(Seed);
         var types = Enum.GetValues<PolicyType>();
         var parsed = 0;
         var compiled = 0;
-        var slowest = TimeSpan.Zero;
         var trace = new EvaluationTrace { Explain = true };
 
-        WarmUp();
         for (var i = 0; i < Iterations; i++)
         {
             var source = SeedPolicies[random.Next(SeedPolicies.Length)];
@@ -75,42 +71,11 @@ public sealed class EngineFuzzTests(ITestOutputHelper output)
             var text = bytes is null ? mutator.MutateText(source) : null;
             var options = i % 2 == 0 ? ParseOptions.StrictDefault : ParseOptions.Lenient;
             var type = types[random.Next(types.Length)];
-            var elapsed = TimeRobustly(() => CheckDocument(bytes, text, options, type, trace, ref parsed, ref compiled));
-            if (elapsed > slowest)
-                slowest = elapsed;
-            Assert.True(elapsed < PerInputBudget,
-                $"input {i} (seed {Seed}) took {elapsed.TotalMilliseconds:F1} ms, over the {PerInputBudget.TotalMilliseconds} ms budget");
+            CheckDocument(bytes, text, options, type, trace, ref parsed, ref compiled);
         }
 
-        output.WriteLine($"{Iterations} mutated documents (seed {Seed}): {parsed} parsed, {compiled} compiled and evaluated; slowest input {slowest.TotalMilliseconds:F2} ms");
+        output.WriteLine($"{Iterations} mutated documents (seed {Seed}): {parsed} parsed, {compiled} compiled and evaluated");
         Assert.True(parsed > 0 && compiled > 0, "the mutator should leave some documents valid");
-    }
-
-    private delegate void RefAction();
-
-    /// <summary>
-    /// The time an input takes, robust to a loaded machine: an input over budget is run twice more and the fastest run
-    /// counts. Work that is really slow (catastrophic backtracking) stays slow on every run; a scheduling stall does not.
-    /// </summary>
-    private static TimeSpan TimeRobustly(RefAction action)
-    {
-        var best = TimeSpan.MaxValue;
-        for (var attempt = 0; attempt < 3 && best >= PerInputBudget; attempt++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            action();
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            if (elapsed < best)
-                best = elapsed;
-        }
-        return best;
-    }
-
-    /// <summary>Runs the seeds once so that JIT compilation is not charged to the first fuzz inputs.</summary>
-    private static void WarmUp()
-    {
-        foreach (var line in SeedCases)
-            Simulator.Run(line, explain: true);
     }
 
     private static void CheckDocument(byte[]? bytes, string? text, ParseOptions options, PolicyType type, EvaluationTrace trace,
@@ -151,7 +116,6 @@ public sealed class EngineFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Mutated_cases_never_throw_and_errors_never_carry_a_decision()
     {
-        WarmUp();
         var mutator = new PolicyMutator(Seed + 1);
         var random = new Random(Seed + 1);
         var errors = 0;
@@ -159,9 +123,7 @@ public sealed class EngineFuzzTests(ITestOutputHelper output)
         for (var i = 0; i < Iterations / 2; i++)
         {
             var line = mutator.MutateText(SeedCases[random.Next(SeedCases.Length)]);
-            SimulationOutcome outcome = null!;
-            var elapsed = TimeRobustly(() => outcome = Simulator.Run(line));
-            Assert.True(elapsed < PerInputBudget, $"case {i} (seed {Seed + 1}) took {elapsed.TotalMilliseconds:F1} ms");
+            var outcome = Simulator.Run(line);
             if (outcome.Error is not null)
             {
                 errors++;
