@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Authz.Server.Extensions;
+using Authz.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -145,19 +144,7 @@ public sealed record Ports(int Grpc, int Silo, int Gateway)
 {
     public static Ports Free()
     {
-        // Hold all three listeners until the ports are read, so the three differ.
-        var listeners = Enumerable.Range(0, 3).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Start();
-        }
-
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Stop();
-        }
-
+        var ports = LoopbackPorts.Free(3);
         return new Ports(ports[0], ports[1], ports[2]);
     }
 }

@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Authz.Client;
 using Authz.Population;
 using Authz.Server.Extensions;
+using Authz.Testing;
 using Authz.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -66,7 +65,7 @@ public sealed class BenchmarkServer : IAsyncDisposable
     /// <summary>Starts the server with <paramref name="settings"/> over the benchmark defaults, then seeds the population.</summary>
     public static async Task<BenchmarkServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var ports = FreeLoopbackPorts(3);
+        var ports = LoopbackPorts.Free(3);
         var dataDirectory = Path.Combine(Path.GetTempPath(), "authz-benchmarks", Guid.NewGuid().ToString("N"));
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Benchmark" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -158,24 +157,5 @@ public sealed class BenchmarkServer : IAsyncDisposable
                 Directory.Delete(_dataDirectory, recursive: true);
             }
         }
-    }
-
-    private static int[] FreeLoopbackPorts(int count)
-    {
-        // Hold every listener until all ports are read, so that they differ. The server refuses to start on a port
-        // taken in between (PortAvailabilityCheck), rather than joining another silo's cluster.
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Start();
-        }
-
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Stop();
-        }
-
-        return ports;
     }
 }

@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Authz.Cli.Commands.Admin;
 using Authz.Server.Extensions;
+using Authz.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -28,7 +27,7 @@ public sealed class AdminServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var ports = FreeLoopbackPorts(3);
+        var ports = LoopbackPorts.Free(3);
         _dataDirectory = Path.Combine(Path.GetTempPath(), "authz-cli-tests", Guid.NewGuid().ToString("N"));
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -72,18 +71,6 @@ public sealed class AdminServerFixture : IAsyncLifetime
     /// <summary>As <see cref="RunAsync"/>, with <paramref name="standardInput"/> as what <c>--document -</c> reads.</summary>
     public Task<CliRun> RunWithInputAsync(string standardInput, params string[] args) =>
         CliRun.RunAsync(standardInput, [.. args, "--target", Target, "--api-key", BootstrapKey]);
-
-    private static int[] FreeLoopbackPorts(int count)
-    {
-        // Hold every listener until all ports are read, so that they differ.
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
-            listener.Start();
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var listener in listeners)
-            listener.Stop();
-        return ports;
-    }
 }
 
 /// <summary>What one in-process run of <c>authz</c> printed and returned.</summary>
