@@ -97,7 +97,17 @@ public sealed class ServerHost : IAsyncDisposable
         }
 
         var host = Build(ports, dataDirectory, all, services);
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            // The caller never sees a host that did not start, so its data directory is removed here.
+            await host.DisposeAsync();
+            throw;
+        }
+
         return host;
     }
 

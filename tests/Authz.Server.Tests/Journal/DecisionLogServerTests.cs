@@ -11,12 +11,8 @@ public sealed class DecisionLogServerTests
     public async Task Full_logs_every_check_of_Authorize_and_BatchAuthorize_and_never_the_bearer_secret_or_context_values()
     {
         const string contextSecret = "ctx-value-5f1e9a";
-        var ports = Ports.Free();
-        var dataDirectory = ServerHost.NewTempDirectory();
-        var settings = ServerHost.EmbeddedSettings(ports, dataDirectory);
-        settings["Authz:DecisionLog:Mode"] = "Full";
-        await using var host = ServerHost.Build(ports, dataDirectory, settings);
-        await host.StartAsync();
+        await using var host = await ServerHost.StartEmbeddedAsync(
+            new Dictionary<string, string?> { ["Authz:DecisionLog:Mode"] = "Full" });
 
         using var adminChannel = host.CreateChannel();
         var admin = new Admin.AdminClient(adminChannel);
@@ -49,7 +45,7 @@ public sealed class DecisionLogServerTests
 
         // A graceful stop writes what is queued; the log lives in the data directory by default.
         await host.StopAsync();
-        var directory = Path.Combine(dataDirectory, "decisions");
+        var directory = Path.Combine(host.DataDirectory, "decisions");
         var text = string.Concat(Directory.GetFiles(directory).Select(File.ReadAllText));
         var records = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
 

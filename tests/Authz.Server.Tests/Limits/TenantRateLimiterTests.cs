@@ -185,16 +185,10 @@ public sealed class TenantRateLimiterTests
     [InlineData("Authz:Limits:RateLimits:Tenants:111122223333:Admin:PerSecond", "-2", "Authz:Limits:RateLimits:Tenants:111122223333:Admin:PerSecond must be between")]
     public async Task A_bad_limit_stops_the_start_and_names_its_key(string key, string value, string message)
     {
-        var ports = Ports.Free();
-        var dataDirectory = ServerHost.NewTempDirectory();
-        var settings = ServerHost.EmbeddedSettings(ports, dataDirectory);
-        settings[key] = value;
-
         // Kestrel reads the request size while the server is built; the rest is validated when it starts.
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
         {
-            await using var host = ServerHost.Build(ports, dataDirectory, settings);
-            await host.StartAsync();
+            await using var host = await ServerHost.StartEmbeddedAsync(new Dictionary<string, string?> { [key] = value });
         });
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);

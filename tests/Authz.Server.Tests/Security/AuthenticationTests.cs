@@ -138,12 +138,8 @@ public sealed class BootstrapTests
     [Fact]
     public async Task Authentication_can_only_be_disabled_explicitly()
     {
-        var ports = Ports.Free();
-        var dataDirectory = ServerHost.NewTempDirectory();
-        var settings = ServerHost.EmbeddedSettings(ports, dataDirectory);
-        settings["Authz:Security:Enabled"] = "false";
-        await using var host = ServerHost.Build(ports, dataDirectory, settings);
-        await host.StartAsync();
+        await using var host = await ServerHost.StartEmbeddedAsync(
+            new Dictionary<string, string?> { ["Authz:Security:Enabled"] = "false" });
         using var anonymous = host.CreateChannel(apiKey: null);
         await new Admin.AdminClient(anonymous).ListTenantsAsync(new ListTenantsRequest());
     }
