@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Authz.Policy.Compilation;
 using Authz.Policy.Evaluation;
 using Authz.Policy.Parsing;
@@ -8,7 +9,8 @@ namespace Authz.Grains;
 
 /// <summary>
 /// Turns snapshots (documents as text) into the engine's immutable policy sets, compiling each distinct document once
-/// per silo: principals that share a managed policy version share its <see cref="CompiledPolicy"/>. Used by the
+/// per silo: principals that share a managed policy version share its <see cref="CompiledPolicy"/>, and principals with
+/// the same policies (the members of a group, the sessions of a role) share one set's arrays and action indexes. Used by the
 /// principal grains for the set they hold and by the decision path's silo-local cache. Thread-safe; a singleton.
 /// </summary>
 public sealed class PolicySetCompiler
@@ -17,6 +19,7 @@ public sealed class PolicySetCompiler
     public const int DefaultCapacity = 20_000;
 
     private readonly ConcurrentDictionary<DocumentKey, CompiledPolicy> _cache = new();
+    private readonly ConcurrentDictionary<SetKey, PrincipalPolicySet> _sets = new();
     private readonly int _capacity;
 
     public PolicySetCompiler()
@@ -68,7 +71,19 @@ public sealed class PolicySetCompiler
             }
         }
 
-        return new PrincipalPolicySet(identity, boundaries, guardrails.Count == 0 ? default : guardrails.ToImmutable(), snapshot.Revision);
+        var key = new SetKey(identity, boundaries, guardrails);
+        if (_sets.TryGetValue(key, out var shared))
+        {
+            return shared.WithRevision(snapshot.Revision);
+        }
+
+        var set = new PrincipalPolicySet(identity, boundaries, guardrails.Count == 0 ? default : guardrails.ToImmutable(), snapshot.Revision);
+        if (_sets.Count >= _capacity)
+        {
+            _sets.Clear();
+        }
+
+        return _sets.GetOrAdd(key, set).WithRevision(snapshot.Revision);
     }
 
     /// <summary>The resource policy set of the governing resource snapshot (null: no resource policy).</summary>
@@ -113,4 +128,59 @@ public sealed class PolicySetCompiler
     private static string Name(CompiledPolicy policy) => policy.VersionId is null ? policy.Id : policy.Id + "@" + policy.VersionId;
 
     private readonly record struct DocumentKey(DocumentKind Kind, string Id, string? VersionId, string Json);
+
+    /// <summary>
+    /// The compiled policies of a set, in order, by reference (compiled policies are shared, so equal documents are the
+    /// same object): identity, then boundaries, then each guardrail level, each part ended by a null.
+    /// </summary>
+    private sealed class SetKey : IEquatable<SetKey>
+    {
+        private readonly CompiledPolicy?[] _parts;
+        private readonly int _hash;
+
+        public SetKey(List<CompiledPolicy> identity, List<CompiledPolicy> boundaries, IEnumerable<ImmutableArray<CompiledPolicy>> guardrails)
+        {
+            var parts = new List<CompiledPolicy?>(identity.Count + boundaries.Count + 4);
+            parts.AddRange(identity);
+            parts.Add(null);
+            parts.AddRange(boundaries);
+            parts.Add(null);
+            foreach (var level in guardrails)
+            {
+                parts.AddRange(level);
+                parts.Add(null);
+            }
+
+            _parts = [.. parts];
+            var hash = new HashCode();
+            foreach (var part in _parts)
+            {
+                hash.Add(part is null ? 0 : RuntimeHelpers.GetHashCode(part));
+            }
+
+            _hash = hash.ToHashCode();
+        }
+
+        public bool Equals(SetKey? other)
+        {
+            if (other is null || other._hash != _hash || other._parts.Length != _parts.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < _parts.Length; i++)
+            {
+                if (!ReferenceEquals(_parts[i], other._parts[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public override bool Equals(object? obj) => Equals(obj as SetKey);
+
+        public override int GetHashCode() => _hash;
+    }
 }

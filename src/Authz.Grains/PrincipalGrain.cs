@@ -141,7 +141,7 @@ public abstract class PrincipalGrain<TState>(IPersistentState<TState> state, IOp
             if (_snapshot.Revision < basis.Revision)
             {
                 _snapshot = _snapshot with { Revision = basis.Revision };
-                _compiled = new PrincipalPolicySet(_compiled.Identity, _compiled.Boundaries, _compiled.Guardrails, basis.Revision);
+                _compiled = _compiled.WithRevision(basis.Revision);
             }
 
             return (_snapshot, _compiled);

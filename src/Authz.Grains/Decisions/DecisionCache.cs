@@ -183,17 +183,29 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
     /// <summary>The principal, from memory when fresh enough, else loaded once for all waiting checks.</summary>
     public ValueTask<CachedPrincipal> GetPrincipalAsync(PrincipalKey key, ulong minRevision, CancellationToken cancellationToken)
     {
-        if (_principals.TryGetValue(key, out var entry)
-            && entry.Revision >= Math.Max(minRevision, entry.Tenant?.Revision ?? KnownRevision(key.TenantId))
-            && Young(entry.LoadedAt))
+        if (_principals.TryGetValue(key, out var entry) && TryReuse(entry, minRevision))
         {
-            Interlocked.Increment(ref s_hits);
             return ValueTask.FromResult(entry);
         }
 
         var needed = Math.Max(minRevision, KnownRevision(key.TenantId));
         Interlocked.Increment(ref s_misses);
         return new ValueTask<CachedPrincipal>(_principalLoads.GetAsync(key, needed, LoadPrincipalAsync, cancellationToken));
+    }
+
+    /// <summary>
+    /// Whether a principal entry that a check already holds (from an earlier check of the same principal text) may
+    /// serve it, by the same rules as a lookup; counted as a hit when it may.
+    /// </summary>
+    public bool TryReuse(CachedPrincipal entry, ulong minRevision)
+    {
+        if (entry.Revision >= Math.Max(minRevision, entry.Tenant?.Revision ?? KnownRevision(entry.TenantId)) && Young(entry.LoadedAt))
+        {
+            Interlocked.Increment(ref s_hits);
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -76,11 +76,12 @@ public sealed class DecisionService(DecisionCache cache, IOptions<DecisionOption
     // torn, half of one second and half of the next).
     private static volatile ClockTexts? s_clock;
 
-    // Parsed principals are immutable, and most checks come from a few principals: parse each text once. Counted apart:
-    // ConcurrentDictionary.Count takes every lock, and unique session names can make a miss of every check.
-    private readonly ConcurrentDictionary<string, Principal> _parsed = new(StringComparer.Ordinal);
-    private readonly int _maxParsed = options.Value.MaxPrincipals;
-    private int _parsedCount;
+    // Each principal text is parsed once and bound to the cached principal it evaluates as, so that a check of a text
+    // seen before costs one lookup. Counted apart: ConcurrentDictionary.Count takes every lock, and unique session names
+    // can make a miss of every check.
+    private readonly ConcurrentDictionary<string, PrincipalBinding> _bindings = new(StringComparer.Ordinal);
+    private readonly int _maxBindings = options.Value.MaxPrincipals;
+    private int _bindingCount;
 
     /// <summary>Loads what a check needs; throws <see cref="CheckInputException"/> for malformed input.</summary>
     public async ValueTask<PreparedCheck> PrepareAsync(CheckInput input, CancellationToken cancellationToken)
@@ -89,7 +90,8 @@ public sealed class DecisionService(DecisionCache cache, IOptions<DecisionOption
         activity?.SetTag("authz.principal", input.Principal);
         activity?.SetTag("authz.action", input.Action);
         activity?.SetTag("authz.resource", input.Resource);
-        var principal = Parse(input.Principal);
+        var binding = Bind(input.Principal);
+        var principal = binding.Parsed;
         if (input.TenantId is { Length: > 0 } t && !Arn.IsAccountId(t))
         {
             throw new CheckInputException("tenant_id", $"invalid tenant id `{t}`: expected 12 digits");
@@ -113,13 +115,23 @@ public sealed class DecisionService(DecisionCache cache, IOptions<DecisionOption
         {
             case PrincipalKind.User or PrincipalKind.Role or PrincipalKind.RoleSession:
             {
-                var kind = principal.Kind == PrincipalKind.User ? EntityKind.User : EntityKind.Role;
-                var name = principal.Kind == PrincipalKind.RoleSession ? principal.RoleName! : principal.Name!;
                 var ownMin = principal.Account == tenantId ? input.MinRevision : 0;
-                cachedPrincipal = await cache.GetPrincipalAsync(new PrincipalKey(principal.Account!, kind, name), ownMin, cancellationToken);
-                var known = cachedPrincipal.Snapshot.Exists
-                    && (principal.Kind == PrincipalKind.RoleSession || cachedPrincipal.Snapshot.Arn == principal.Text);
-                reason = known ? null : $"unknown principal `{input.Principal}`";
+                if (binding.Entry is { } bound && cache.TryReuse(bound, ownMin))
+                {
+                    cachedPrincipal = bound;
+                }
+                else
+                {
+                    var kind = principal.Kind == PrincipalKind.User ? EntityKind.User : EntityKind.Role;
+                    var name = principal.Kind == PrincipalKind.RoleSession ? principal.RoleName! : principal.Name!;
+                    cachedPrincipal = await cache.GetPrincipalAsync(new PrincipalKey(principal.Account!, kind, name), ownMin, cancellationToken);
+                    // A session is its role's; a user or role is known only under its exact ARN (path and name's case).
+                    binding = new PrincipalBinding(principal, cachedPrincipal, cachedPrincipal.Snapshot.Exists
+                        && (principal.Kind == PrincipalKind.RoleSession || cachedPrincipal.Snapshot.Arn == principal.Text));
+                    Remember(input.Principal, binding);
+                }
+
+                reason = binding.Known ? null : $"unknown principal `{input.Principal}`";
                 break;
             }
             case PrincipalKind.Service or PrincipalKind.Anonymous:
@@ -152,28 +164,43 @@ public sealed class DecisionService(DecisionCache cache, IOptions<DecisionOption
         return new PreparedCheck { Request = request, Principal = cachedPrincipal, Resource = resource, TenantId = tenantId, Revision = revision };
     }
 
-    /// <summary>The principal <paramref name="text"/> names, parsed once; malformed text is not kept.</summary>
-    private Principal Parse(string text)
+    /// <summary>The binding of <paramref name="text"/>: parsed once; malformed text is not kept.</summary>
+    private PrincipalBinding Bind(string text)
     {
-        if (_parsed.TryGetValue(text, out var principal))
+        if (_bindings.TryGetValue(text, out var binding))
         {
-            return principal;
+            return binding;
         }
 
-        if (!Principal.TryParse(text, out principal, out var error))
+        if (!Principal.TryParse(text, out var principal, out var error))
         {
             throw new CheckInputException("principal", error);
         }
 
-        if (_parsed.TryAdd(text, principal) && Interlocked.Increment(ref _parsedCount) > _maxParsed)
+        binding = new PrincipalBinding(principal, Entry: null, Known: false);
+        Remember(text, binding);
+        return binding;
+    }
+
+    private void Remember(string text, PrincipalBinding binding)
+    {
+        if (_bindings.TryGetValue(text, out var old))
+        {
+            _bindings.TryUpdate(text, binding, old);
+        }
+        else if (_bindings.TryAdd(text, binding) && Interlocked.Increment(ref _bindingCount) > _maxBindings)
         {
             // A racing add may be counted and then cleared, but is never kept uncounted: the map stays near the bound.
-            Interlocked.Exchange(ref _parsedCount, 0);
-            _parsed.Clear();
+            Interlocked.Exchange(ref _bindingCount, 0);
+            _bindings.Clear();
         }
-
-        return principal;
     }
+
+    /// <summary>
+    /// A principal text as checks name it: parsed, and bound to the cached principal it evaluates as (none until a check
+    /// loads it), with whether that principal is known under this text. Immutable; replaced whole when the entry is.
+    /// </summary>
+    private sealed record PrincipalBinding(Principal Parsed, CachedPrincipal? Entry, bool Known);
 
     /// <summary>
     /// The check's context: the keys of this check alone, over the resource's and the principal's (built once per cached

@@ -45,6 +45,22 @@ public sealed class PrincipalPolicySet
                 Check(level, PolicyType.Guardrail);
     }
 
+    private PrincipalPolicySet(PrincipalPolicySet policies, ulong revision)
+    {
+        Identity = policies.Identity;
+        Boundaries = policies.Boundaries;
+        Guardrails = policies.Guardrails;
+        IdentityIndex = policies.IdentityIndex;
+        BoundaryIndex = policies.BoundaryIndex;
+        Revision = revision;
+    }
+
+    /// <summary>
+    /// The same policies stamped with <paramref name="revision"/>. The arrays and action indexes are shared, not rebuilt,
+    /// so principals with the same attachments evaluate over the same objects (kept in the CPU's caches, built once).
+    /// </summary>
+    public PrincipalPolicySet WithRevision(ulong revision) => revision == Revision ? this : new(this, revision);
+
     /// <summary>A set with no policies at all.</summary>
     public static PrincipalPolicySet Empty { get; } = new([]);
 

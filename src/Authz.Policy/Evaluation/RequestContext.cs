@@ -32,12 +32,17 @@ public sealed class RequestContext
     /// <summary>Creates a context from key/value pairs; later keys replace earlier ones (keys compare case-insensitively).</summary>
     public static RequestContext Create(IEnumerable<KeyValuePair<string, string[]>> values)
     {
-        // Sized up front: growing the table rehashes it two or three times.
-        var table = new Dictionary<string, string[]>(values.TryGetNonEnumeratedCount(out var count) ? count : 0, StringComparer.OrdinalIgnoreCase);
-        foreach (var (k, v) in values)
+        KeyValuePair<string, string[]>[] pairs = [.. values];
+        // A few pairs are scanned: one array to read, where a table is three (and most of a scan compares lengths).
+        if (pairs.Length <= MaxScannedPairs)
+            return new RequestContext(null, pairs, []);
+        var table = new Dictionary<string, string[]>(pairs.Length, StringComparer.OrdinalIgnoreCase);
+        foreach (var (k, v) in pairs)
             table[k] = v;
         return new RequestContext(table, [], []);
     }
+
+    private const int MaxScannedPairs = 8;
 
     /// <summary>
     /// A context of <paramref name="pairs"/> (later pairs replace earlier ones) over <paramref name="below"/>, upper layers
