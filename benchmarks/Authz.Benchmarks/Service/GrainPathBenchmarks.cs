@@ -149,7 +149,7 @@ public class GrainPath
     /// <summary>The check as <c>AuthorizationService</c> hands it to the decision service.</summary>
     private static CheckInput Input(AuthorizeRequest request) => new(
         request.TenantId.Length == 0 ? null : request.TenantId, request.Principal, request.Action, request.Resource,
-        request.Context.Count == 0 ? null : request.Context.Select(kv => new KeyValuePair<string, IReadOnlyList<string>>(kv.Key, kv.Value.Values)),
+        request.Context.Count == 0 ? null : [.. request.Context.Select(kv => new KeyValuePair<string, string[]>(kv.Key, [.. kv.Value.Values]))],
         request.MinRevision);
 
     /// <summary>Runs <paramref name="operation"/> 10 times and throws unless each made exactly the cache lookups given.</summary>

@@ -13,7 +13,7 @@ public readonly record struct CheckInput(
     string Principal,
     string Action,
     string Resource,
-    IEnumerable<KeyValuePair<string, IReadOnlyList<string>>>? Context,
+    KeyValuePair<string, string[]>[]? Context,
     ulong MinRevision);
 
 /// <summary>Invalid input to a check; <see cref="Field"/> names the request field.</summary>
@@ -204,10 +204,10 @@ public sealed class DecisionService(DecisionCache cache, IOptions<DecisionOption
 
     /// <summary>
     /// The check's context: the keys of this check alone, over the resource's and the principal's (built once per cached
-    /// entry), over the caller's. An upper layer wins, and the caller's server keys are dropped besides, so a caller
-    /// cannot set a server key that a principal or resource leaves out (a role's <c>aws:username</c>, a tag it lacks).
+    /// entry). The caller's keys are added without its server keys, so a caller cannot set a server key, not even one
+    /// that a principal or resource leaves out (a role's <c>aws:username</c>, a tag it lacks).
     /// </summary>
-    private static RequestContext BuildContext(IEnumerable<KeyValuePair<string, IReadOnlyList<string>>>? callerContext, Principal principal,
+    private static RequestContext BuildContext(KeyValuePair<string, string[]>[]? callerContext, Principal principal,
         CachedPrincipal? cachedPrincipal, CachedResource resource)
     {
         var clock = Clock();
@@ -218,20 +218,28 @@ public sealed class DecisionService(DecisionCache cache, IOptions<DecisionOption
                 ? [new("aws:userid", [cachedPrincipal.Snapshot.Id + ":" + principal.Name]), .. clock]
                 : clock;
         var principalContext = cachedPrincipal?.Context ?? RequestContext.Empty;
-        return callerContext is null
-            ? RequestContext.Layered(own, resource.Context, principalContext)
-            : RequestContext.Layered(own, resource.Context, principalContext, RequestContext.Create(CallerKeys(callerContext)));
+        var caller = WithoutServerKeys(callerContext);
+        return caller switch
+        {
+            null => RequestContext.Layered(own, resource.Context, principalContext),
+            // Every other layer holds only server keys, so the caller's few keys can share the check's own pairs.
+            { Length: <= MaxScannedCallerKeys } => RequestContext.Layered([.. caller, .. own], resource.Context, principalContext),
+            _ => RequestContext.Layered(own, resource.Context, principalContext, RequestContext.Create(caller)),
+        };
     }
 
-    private static IEnumerable<KeyValuePair<string, string[]>> CallerKeys(IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> callerContext)
+    private const int MaxScannedCallerKeys = 8;
+
+    /// <summary>The caller's pairs without server keys: the same array when it holds none, null when nothing is left.</summary>
+    private static KeyValuePair<string, string[]>[]? WithoutServerKeys(KeyValuePair<string, string[]>[]? pairs)
     {
-        foreach (var (key, values) in callerContext)
+        if (pairs is null || Array.TrueForAll(pairs, pair => !IsServerKey(pair.Key)))
         {
-            if (!IsServerKey(key))
-            {
-                yield return new(key, [.. values]);
-            }
+            return pairs is { Length: > 0 } ? pairs : null;
         }
+
+        var kept = Array.FindAll(pairs, pair => !IsServerKey(pair.Key));
+        return kept.Length > 0 ? kept : null;
     }
 
     private static bool IsServerKey(string key)

@@ -123,8 +123,7 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
         var caller = NullIfEmpty(request.CallerArn) ?? $"arn:aws:iam::{owner ?? "000000000000"}:user/simulated";
         var principalSet = new PrincipalPolicySet(identity, boundaries,
             guardrails.Length == 0 ? default : [.. guardrails.Select(g => System.Collections.Immutable.ImmutableArray.Create(g))]);
-        var contextValues = Authz.Policy.Evaluation.RequestContext.Create(
-            request.Context.Select(kv => new KeyValuePair<string, string[]>(kv.Key, [.. kv.Value.Values])));
+        var contextValues = Authz.Policy.Evaluation.RequestContext.Create(Context(request.Context) ?? []);
 
         var response = new SimulateCustomPolicyResponse();
         foreach (var action in request.ActionNames)
@@ -147,7 +146,7 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
     private ValueTask<PreparedCheck> PrepareAsync(AuthorizeRequest request, int batchIndex, CancellationToken cancellationToken)
     {
         var input = new CheckInput(NullIfEmpty(request.TenantId), request.Principal, request.Action, request.Resource,
-            request.Context.Count == 0 ? null : Context(request.Context), request.MinRevision);
+            Context(request.Context), request.MinRevision);
         return PrepareOrThrowAsync(input, batchIndex, cancellationToken);
     }
 
@@ -332,8 +331,23 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
 
     private static IEnumerable<string> Resources(RepeatedField<string> resources) => resources.Count == 0 ? ["*"] : resources;
 
-    private static IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> Context(MapField<string, ContextValues> context) =>
-        context.Select(kv => new KeyValuePair<string, IReadOnlyList<string>>(kv.Key, kv.Value.Values));
+    /// <summary>The caller's context keys and values as the decision path takes them; null when there are none.</summary>
+    private static KeyValuePair<string, string[]>[]? Context(MapField<string, ContextValues> context)
+    {
+        if (context.Count == 0)
+        {
+            return null;
+        }
+
+        var pairs = new KeyValuePair<string, string[]>[context.Count];
+        var i = 0;
+        foreach (var (key, values) in context)
+        {
+            pairs[i++] = new(key, [.. values.Values]);
+        }
+
+        return pairs;
+    }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 

@@ -9,7 +9,7 @@ public sealed class DecisionServiceTests(ThreeSiloCluster cluster)
 {
     private readonly DecisionService _decisions = cluster.Silos[0].Decisions;
 
-    private Task<PreparedCheck> PrepareAsync(string principal, World world, IEnumerable<KeyValuePair<string, IReadOnlyList<string>>>? context = null) =>
+    private Task<PreparedCheck> PrepareAsync(string principal, World world, KeyValuePair<string, string[]>[]? context = null) =>
         _decisions.PrepareAsync(new CheckInput(null, principal, "s3:GetObject", world.Object, context, world.Revision), CancellationToken.None).AsTask();
 
     [Fact]
@@ -31,21 +31,29 @@ public sealed class DecisionServiceTests(ThreeSiloCluster cluster)
     /// The context answers the server's keys whatever the caller sent under their names, in any case, and the caller's
     /// own keys; a server key that alice does not hold stays absent.
     /// </summary>
-    [Fact]
-    public async Task The_context_holds_the_server_keys_over_the_callers_and_the_callers_own_keys()
+    /// <remarks>A few caller keys share the check's own layer, many get a table of their own: both are covered.</remarks>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(12)]
+    public async Task The_context_holds_the_server_keys_over_the_callers_and_the_callers_own_keys(int extraCallerKeys)
     {
         var world = await World.CreateAsync(cluster.Silos[0].Grains, WriteKind.InlinePolicy);
         var forged = $"arn:aws:iam::{world.Tenant}:user/admin";
-        KeyValuePair<string, IReadOnlyList<string>>[] caller =
+        KeyValuePair<string, string[]>[] caller =
         [
             new("aws:SourceIp", ["10.0.0.1"]),
             new("AWS:PRINCIPALARN", [forged]),
             new("aws:resourceaccount", ["999999999999"]),
             new("aws:EpochTime", ["0"]),
             new("aws:PrincipalTag/team", ["ml"]),
+            .. Enumerable.Range(0, extraCallerKeys).Select(i => new KeyValuePair<string, string[]>($"app:key{i}", [$"v{i}"])),
         ];
 
         var context = (await PrepareAsync(world.Alice, world, caller)).Request!.Context;
+        for (var i = 0; i < extraCallerKeys; i++)
+        {
+            Assert.Equal([$"v{i}"], Values(context, $"APP:KEY{i}"));
+        }
 
         Assert.Equal([world.Alice], Values(context, "aws:principalarn"));
         Assert.Equal([world.Tenant], Values(context, "aws:ResourceAccount"));
