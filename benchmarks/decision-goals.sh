@@ -6,19 +6,22 @@
 #
 # (The goals against Cerbos and the transport floor come from benchmarks/peer/run-side-by-side.sh.)
 #
-#   benchmarks/decision-goals.sh [--duration 15s] [--warmup 3s] [--concurrency 16,64] [--principals 10000] [--out DIR]
+#   benchmarks/decision-goals.sh [--duration 15s] [--warmup 3s] [--concurrency 16,64] [--principals 10000]
+#                                [--distribution uniform|zipf] [--out DIR]
 #
 # It builds src/Authz.Server and src/Authz.Cli in Release, starts the server on free loopback ports with a fresh data
 # directory and administrator key (per-tenant rate limits on, raised to 10 million per second so that they cost what
 # they cost without refusing anything), seeds the ML platform population of `authz loadtest` (--principals of them), then
-# runs, one after the other and with the same traffic seed: uniform, hot, and batches of 100 (uniform). Each run writes
-# results.json and report.html under --out; the ratios are printed with `authz loadtest --compare`.
+# runs, one after the other and with the same traffic seed: spread (--distribution, uniform by default), hot, and batches
+# of 100 spread the same way. Each run writes results.json and report.html under --out; the ratios are printed with
+# `authz loadtest --compare`.
 set -euo pipefail
 
 DURATION=15s
 WARMUP=3s
 CONCURRENCY=16,64
 PRINCIPALS=10000
+DISTRIBUTION=uniform
 OUT=""
 
 die() { echo "error: $*" >&2; exit 1; }
@@ -28,12 +31,14 @@ while [[ $# -gt 0 ]]; do
     --warmup) WARMUP="${2:?}"; shift 2 ;;
     --concurrency) CONCURRENCY="${2:?}"; shift 2 ;;
     --principals) PRINCIPALS="${2:?}"; shift 2 ;;
+    --distribution) DISTRIBUTION="${2:?}"; shift 2 ;;
     --out) OUT="${2:?}"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option \`$1\` (see --help)" ;;
   esac
 done
 [[ "$PRINCIPALS" =~ ^[0-9]+$ && "$PRINCIPALS" -gt 0 ]] || die "--principals must be a positive number, not \`$PRINCIPALS\`"
+[[ "$DISTRIBUTION" == uniform || "$DISTRIBUTION" == zipf ]] || die "--distribution must be uniform or zipf, not \`$DISTRIBUTION\`"
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${OUT:-$REPO/benchmarks/results/decision-goals-$(date -u +%Y%m%d-%H%M%S)}"
@@ -93,15 +98,15 @@ run() {
     --duration "$DURATION" --warmup "$WARMUP" --note "$name" --out "$OUT/$name" "$@"
 }
 
-run uniform --seed always --distribution uniform
+run "$DISTRIBUTION" --seed always --distribution "$DISTRIBUTION"
 run hot --seed never --distribution hot
-run batch100 --seed never --distribution uniform --batch 100
+run batch100 --seed never --distribution "$DISTRIBUTION" --batch 100
 
 echo
-echo "== one hot principal (B) against $PRINCIPALS principals (A); goal: calls/s B/A >= 0.8"
-authz loadtest --compare "$OUT/uniform/results.json" "$OUT/hot/results.json"
+echo "== one hot principal (B) against $PRINCIPALS principals, $DISTRIBUTION (A); goal: calls/s B/A >= 0.8"
+authz loadtest --compare "$OUT/$DISTRIBUTION/results.json" "$OUT/hot/results.json"
 echo
-echo "== BatchAuthorize of 100 (B) against single Authorize (A); goal: checks/s B/A >= 10"
-authz loadtest --compare "$OUT/uniform/results.json" "$OUT/batch100/results.json"
+echo "== BatchAuthorize of 100 (B) against single Authorize (A), both $DISTRIBUTION; goal: checks/s B/A >= 10"
+authz loadtest --compare "$OUT/$DISTRIBUTION/results.json" "$OUT/batch100/results.json"
 echo
 echo "results in $OUT"
