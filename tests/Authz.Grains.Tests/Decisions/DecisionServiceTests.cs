@@ -9,8 +9,39 @@ public sealed class DecisionServiceTests(ThreeSiloCluster cluster)
 {
     private readonly DecisionService _decisions = cluster.Silos[0].Decisions;
 
-    private Task<PreparedCheck> PrepareAsync(string principal, World world, KeyValuePair<string, string[]>[]? context = null) =>
-        _decisions.PrepareAsync(new CheckInput(null, principal, "s3:GetObject", world.Object, context, world.Revision), CancellationToken.None).AsTask();
+    private Task<PreparedCheck> PrepareAsync(string principal, World world, KeyValuePair<string, string[]>[]? context = null, ulong? minRevision = null) =>
+        _decisions.PrepareAsync(new CheckInput(null, principal, "s3:GetObject", world.Object, context, minRevision ?? world.Revision), CancellationToken.None).AsTask();
+
+    /// <summary>
+    /// A check of a principal text seen before reuses what the text was bound to, but never past a write: the text is
+    /// known while its user exists under exactly that ARN (its path and the case of its name), and not after.
+    /// </summary>
+    [Fact]
+    public async Task A_principal_text_is_known_only_while_its_principal_exists_under_exactly_that_arn()
+    {
+        var grains = cluster.Silos[0].Grains;
+        var world = await World.CreateAsync(grains, WriteKind.InlinePolicy);
+        var shouted = $"arn:aws:iam::{world.Tenant}:user/ALICE";
+        var moved = $"arn:aws:iam::{world.Tenant}:user/team/alice";
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Null((await PrepareAsync(world.Alice, world)).Reason);
+            Assert.StartsWith("unknown principal", (await PrepareAsync(shouted, world)).Reason);
+            Assert.StartsWith("unknown principal", (await PrepareAsync(moved, world)).Reason);
+        }
+
+        var user = grains.GetUser(world.Tenant, "alice");
+        await user.DeleteInlinePolicy("read");
+        var deleted = await user.Delete();
+        Assert.StartsWith("unknown principal", (await PrepareAsync(world.Alice, world, minRevision: deleted)).Reason);
+
+        var created = (await user.Create(new CreateUserCommand { UserName = "alice", Path = "/team/" })).Revision;
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.StartsWith("unknown principal", (await PrepareAsync(world.Alice, world, minRevision: created)).Reason);
+            Assert.Null((await PrepareAsync(moved, world, minRevision: created)).Reason);
+        }
+    }
 
     [Fact]
     public async Task A_principal_is_parsed_once_and_a_malformed_one_is_rejected_every_time()
