@@ -16,8 +16,8 @@ public sealed class DecisionOptions
     public TimeSpan ObserverRenewal { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>
-    /// How many principals a silo keeps compiled; beyond it the least recently loaded are dropped. It bounds the principal
-    /// ARNs a silo keeps parsed as well.
+    /// How many principals a silo keeps compiled; a load beyond it starts the cache over. It bounds the principal ARNs a
+    /// silo keeps parsed and bound to their entries as well.
     /// </summary>
     public int MaxPrincipals { get; set; } = 200_000;
 

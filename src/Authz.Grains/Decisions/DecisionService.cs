@@ -223,12 +223,10 @@ public sealed class DecisionService(DecisionCache cache, IOptions<DecisionOption
         {
             null => RequestContext.Layered(own, resource.Context, principalContext),
             // Every other layer holds only server keys, so the caller's few keys can share the check's own pairs.
-            { Length: <= MaxScannedCallerKeys } => RequestContext.Layered([.. caller, .. own], resource.Context, principalContext),
+            { Length: <= RequestContext.MaxScannedPairs } => RequestContext.Layered([.. caller, .. own], resource.Context, principalContext),
             _ => RequestContext.Layered(own, resource.Context, principalContext, RequestContext.Create(caller)),
         };
     }
-
-    private const int MaxScannedCallerKeys = 8;
 
     /// <summary>The caller's pairs without server keys: the same array when it holds none, null when nothing is left.</summary>
     private static KeyValuePair<string, string[]>[]? WithoutServerKeys(KeyValuePair<string, string[]>[]? pairs)

@@ -33,7 +33,6 @@ public sealed class RequestContext
     public static RequestContext Create(IEnumerable<KeyValuePair<string, string[]>> values)
     {
         KeyValuePair<string, string[]>[] pairs = [.. values];
-        // A few pairs are scanned: one array to read, where a table is three (and most of a scan compares lengths).
         if (pairs.Length <= MaxScannedPairs)
             return new RequestContext(null, pairs, []);
         var table = new Dictionary<string, string[]>(pairs.Length, StringComparer.OrdinalIgnoreCase);
@@ -42,7 +41,11 @@ public sealed class RequestContext
         return new RequestContext(table, [], []);
     }
 
-    private const int MaxScannedPairs = 8;
+    /// <summary>
+    /// The most pairs <see cref="Create"/> keeps as a scanned array rather than a table: one array to read, where a
+    /// table is three, and most of a scan compares lengths.
+    /// </summary>
+    public const int MaxScannedPairs = 8;
 
     /// <summary>
     /// A context of <paramref name="pairs"/> (later pairs replace earlier ones) over <paramref name="below"/>, upper layers

@@ -72,13 +72,15 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
         var resourcePolicy = request.ResourcePolicy.Length > 0 ? CompileInput(request.ResourcePolicy, EnginePolicyType.Resource, "resource_policy", 0) : null;
 
         var principalArn = request.PolicySourceArn;
+        var tenantId = NullIfEmpty(request.TenantId) ?? NullIfEmpty(request.ResourceOwner);
+        // Shared by every pair: the decision path keeps the caller's array as it is, never changing it.
+        var callerContext = Context(request.Context);
         var response = new SimulatePrincipalPolicyResponse();
         foreach (var action in request.ActionNames)
         {
             foreach (var resource in Resources(request.ResourceArns))
             {
-                var input = new CheckInput(NullIfEmpty(request.TenantId) ?? NullIfEmpty(request.ResourceOwner), principalArn, action, resource,
-                    Context(request.Context), request.MinRevision);
+                var input = new CheckInput(tenantId, principalArn, action, resource, callerContext, request.MinRevision);
                 var prepared = await PrepareOrThrowAsync(input, batchIndex: -1, context.CancellationToken);
                 response.Revision = Math.Max(response.Revision, prepared.Revision);
                 if (prepared.Request is null)
