@@ -1,5 +1,6 @@
 using System.Globalization;
 using Authz.Server.Extensions;
+using Authz.Server.Hosting;
 using Authz.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -85,30 +86,38 @@ public sealed class ServerHost : IAsyncDisposable
         return new ServerHost(app, ports, dataDirectory);
     }
 
-    /// <summary>Starts an embedded server; <paramref name="settings"/> and <paramref name="services"/> adjust it.</summary>
+    /// <summary>
+    /// Starts an embedded server; <paramref name="settings"/> and <paramref name="services"/> adjust it. A port taken
+    /// between choosing it and binding it (by a parallel test process) means new ports, up to three times.
+    /// </summary>
     public static async Task<ServerHost> StartEmbeddedAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var ports = Ports.Free();
-        var dataDirectory = NewTempDirectory();
-        var all = EmbeddedSettings(ports, dataDirectory);
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        for (var attempt = 1; ; attempt++)
         {
-            all[key] = value;
-        }
+            var ports = Ports.Free();
+            var dataDirectory = NewTempDirectory();
+            var all = EmbeddedSettings(ports, dataDirectory);
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                all[key] = value;
+            }
 
-        var host = Build(ports, dataDirectory, all, services);
-        try
-        {
-            await host.StartAsync();
+            var host = Build(ports, dataDirectory, all, services);
+            try
+            {
+                await host.StartAsync();
+                return host;
+            }
+            catch (Exception e)
+            {
+                // The caller never sees a host that did not start, so its data directory is removed here.
+                await host.DisposeAsync();
+                if (e is not PortInUseException || attempt == 3)
+                {
+                    throw;
+                }
+            }
         }
-        catch
-        {
-            // The caller never sees a host that did not start, so its data directory is removed here.
-            await host.DisposeAsync();
-            throw;
-        }
-
-        return host;
     }
 
     public async Task StartAsync()
