@@ -122,7 +122,7 @@ public sealed class PopulationTests
     {
         var workload = new Workload(Population, new PrincipalSampler(TrafficDistribution.Hot, 80), RequestMix.Default);
         var random = new Random(5);
-        var arns = Enumerable.Range(0, 10_000).Select(_ => workload.Next(random).Request.Principal).Distinct().ToList();
+        var arns = Enumerable.Range(0, 10_000).Select(_ => workload.Next(random).Check.Request.Principal).Distinct().ToList();
         Assert.Equal([Population.Principal(0).Arn], arns);
     }
 

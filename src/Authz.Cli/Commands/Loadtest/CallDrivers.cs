@@ -20,7 +20,7 @@ public interface ICallDriver
 }
 
 /// <summary>Single <c>Authorize</c> calls, each answer checked against the expected decision.</summary>
-public sealed class AuthorizeDriver(AuthzClient client, Workload workload, TimeSpan timeout, ulong minRevision = 0) : ICallDriver
+public sealed class AuthorizeDriver(AuthzClient client, Workload workload, TimeSpan timeout) : ICallDriver
 {
     /// <inheritdoc />
     public int ChecksPerCall => 1;
@@ -29,25 +29,18 @@ public sealed class AuthorizeDriver(AuthzClient client, Workload workload, TimeS
     public async Task<CallOutcome> SendAsync(Random random, CancellationToken cancellationToken)
     {
         var check = workload.Next(random);
-        var request = minRevision == 0 ? check.Request : WithMinRevision(check.Request, minRevision);
         try
         {
-            var response = await client.Authorization.AuthorizeAsync(request, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var response = await client.CallInvoker.AsyncUnaryCall(WireCalls.Authorize, null,
+                new CallOptions(deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken), check).ConfigureAwait(false);
             var mismatch = response.Decision != check.Expected;
             return new CallOutcome(1, DecisionCounts.Of(response.Decision), mismatch ? 1 : 0, null,
-                mismatch ? DescribeMismatch(check, response) : null);
+                mismatch ? DescribeMismatch(check.Check, response) : null);
         }
         catch (RpcException ex)
         {
             return CallOutcome.Failed(1, ex.StatusCode.ToString(), ex.Status.Detail);
         }
-    }
-
-    internal static AuthorizeRequest WithMinRevision(AuthorizeRequest request, ulong minRevision)
-    {
-        var copy = request.Clone();
-        copy.MinRevision = minRevision;
-        return copy;
     }
 
     /// <summary>`name`: principal action resource: expected X, got Y (reason).</summary>
@@ -58,7 +51,7 @@ public sealed class AuthorizeDriver(AuthzClient client, Workload workload, TimeS
 }
 
 /// <summary><c>BatchAuthorize</c> calls of a fixed number of independently drawn checks, each answer checked.</summary>
-public sealed class BatchAuthorizeDriver(AuthzClient client, Workload workload, int batchSize, TimeSpan timeout, ulong minRevision = 0) : ICallDriver
+public sealed class BatchAuthorizeDriver(AuthzClient client, Workload workload, int batchSize, TimeSpan timeout) : ICallDriver
 {
     /// <summary>The most checks the contract allows in one call.</summary>
     public const int MaxBatchSize = 100;
@@ -70,30 +63,32 @@ public sealed class BatchAuthorizeDriver(AuthzClient client, Workload workload, 
     public async Task<CallOutcome> SendAsync(Random random, CancellationToken cancellationToken)
     {
         var checks = workload.NextBatch(random, batchSize);
-        var request = new BatchAuthorizeRequest();
-        foreach (var check in checks)
-            request.Checks.Add(minRevision == 0 ? check.Request : AuthorizeDriver.WithMinRevision(check.Request, minRevision));
         try
         {
-            var response = await client.Authorization.BatchAuthorizeAsync(request, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var answers = await client.CallInvoker.AsyncUnaryCall(WireCalls.BatchAuthorize, null,
+                new CallOptions(deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken), checks).ConfigureAwait(false);
             DecisionCounts decisions = default;
             var mismatches = 0;
             string? example = null;
             for (var i = 0; i < checks.Length; i++)
             {
                 // A missing answer is a mismatch: the caller would have no decision for that check.
-                var result = i < response.Results.Count ? response.Results[i] : new AuthorizeResponse { Reason = "no result at this index" };
-                decisions += DecisionCounts.Of(result.Decision);
-                if (result.Decision != checks[i].Expected)
+                var decision = i < answers.Count ? answers.DecisionAt(i) : Decision.Unspecified;
+                decisions += DecisionCounts.Of(decision);
+                if (decision != checks[i].Expected)
                 {
                     mismatches++;
-                    example ??= $"checks[{i}] " + AuthorizeDriver.DescribeMismatch(checks[i], result);
+                    if (example is null)
+                    {
+                        var result = i < answers.Count ? answers.Full(i) : new AuthorizeResponse { Reason = "no result at this index" };
+                        example = $"checks[{i}] " + AuthorizeDriver.DescribeMismatch(checks[i].Check, result);
+                    }
                 }
             }
-            if (response.Results.Count > checks.Length)
+            if (answers.Count > checks.Length)
             {
-                mismatches += response.Results.Count - checks.Length;
-                example ??= $"{response.Results.Count} results for {checks.Length} checks";
+                mismatches += answers.Count - checks.Length;
+                example ??= $"{answers.Count} results for {checks.Length} checks";
             }
             return new CallOutcome(checks.Length, decisions, mismatches, null, example);
         }

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Authz.Population;
 using Authz.V1;
+using Google.Protobuf;
 
 namespace Authz.Cli.Commands.Loadtest;
 
@@ -45,7 +46,7 @@ public sealed record RequestMix(int Allow, int ExplicitDeny, int ImplicitDeny)
 
 /// <summary>
 /// The traffic: which principal (by the distribution), which outcome (by the mix), and one of that principal's checks
-/// with that outcome. Requests are built once per principal and reused, so the generator allocates little per call.
+/// with that outcome. Requests are built and encoded once per principal and reused, so the generator spends little per call.
 /// Thread-safe; each caller passes its own <see cref="Random"/>.
 /// </summary>
 public sealed class Workload
@@ -72,7 +73,7 @@ public sealed class Workload
     public MlPlatformPopulation Population => _population;
 
     /// <summary>Draws one check.</summary>
-    public PopulationCheck Next(Random random)
+    public WorkloadCheck Next(Random random)
     {
         var checks = ChecksOf(_sampler.Next(random));
         var group = _mix.Next(random) switch
@@ -85,9 +86,9 @@ public sealed class Workload
     }
 
     /// <summary>Draws a batch of <paramref name="size"/> independent checks.</summary>
-    public PopulationCheck[] NextBatch(Random random, int size)
+    public WorkloadCheck[] NextBatch(Random random, int size)
     {
-        var batch = new PopulationCheck[size];
+        var batch = new WorkloadCheck[size];
         for (var i = 0; i < size; i++)
             batch[i] = Next(random);
         return batch;
@@ -99,7 +100,7 @@ public sealed class Workload
         var existing = Volatile.Read(ref _checks[index]);
         if (existing is not null)
             return existing;
-        var all = _population.Checks(_population.Principal(index));
+        var all = _population.Checks(_population.Principal(index)).Select(c => new WorkloadCheck(c)).ToList();
         var built = new PrincipalChecks(
             [.. all.Where(c => c.Expected == Decision.Allow)],
             [.. all.Where(c => c.Expected == Decision.ExplicitDeny)],
@@ -107,5 +108,16 @@ public sealed class Workload
         return Interlocked.CompareExchange(ref _checks[index], built, null) ?? built;
     }
 
-    private sealed record PrincipalChecks(PopulationCheck[] Allow, PopulationCheck[] ExplicitDeny, PopulationCheck[] ImplicitDeny);
+    private sealed record PrincipalChecks(WorkloadCheck[] Allow, WorkloadCheck[] ExplicitDeny, WorkloadCheck[] ImplicitDeny);
+}
+
+/// <summary>A check of the workload with its request encoded once, as <see cref="WireCalls"/> sends it.</summary>
+public sealed class WorkloadCheck(PopulationCheck check)
+{
+    public PopulationCheck Check { get; } = check;
+
+    /// <summary>The encoded <c>AuthorizeRequest</c>.</summary>
+    public byte[] Encoded { get; } = check.Request.ToByteArray();
+
+    public Decision Expected => Check.Expected;
 }
