@@ -31,11 +31,11 @@ public sealed class CachedPrincipal
 
 /// <summary>
 /// A resource as a check in one tenant evaluates it: that tenant's existence, and the governing resource policy, owner
-/// and tags. The resource <c>*</c> carries only the tenant's existence and revision.
+/// and tags. One entry serves every ARN whose nearest registered self-or-ancestor is the same (or, for ARNs with none,
+/// every such ARN of a resource tree). The resource <c>*</c> carries only the tenant's existence and revision.
 /// </summary>
 public sealed class CachedResource
 {
-    public required string ResourceArn { get; init; }
     /// <summary>The owning tenant: the registered ARN's or nearest registered ancestor's owner.</summary>
     public string? OwnerTenantId { get; init; }
     /// <summary>
@@ -56,11 +56,112 @@ public sealed class CachedResource
     public string? ForeignOwnerTenantId { get; init; }
     /// <summary>The foreign owner's revision this entry is valid at (0 when none is known to hold).</summary>
     public ulong ForeignOwnerRevision { get; init; }
-    internal long LoadedAt { get; init; }
     /// <summary>What the silo knows of the check's tenant; null when it had no revision at load (it did not exist).</summary>
     internal KnownTenant? Tenant { get; init; }
     /// <summary>What the silo knows of <see cref="ForeignOwnerTenantId"/>, when there is one.</summary>
     internal KnownTenant? ForeignOwner { get; init; }
+}
+
+/// <summary>
+/// One resource tree (the ARNs up to their first <c>/</c>) as checks in one tenant see it: read after that tenant's
+/// revision <see cref="TenantRevision"/>, with the entry of each registered ARN resolved on first use.
+/// </summary>
+internal sealed class CachedTree
+{
+    private readonly ImmutableArray<ResourceTreeEntry> _registered;
+    private readonly CachedResource?[] _resolved;
+
+    public CachedTree(string tenantId, string key, ResourceTreeView? view, CachedResource unregistered)
+    {
+        TenantId = tenantId;
+        Key = key;
+        View = view;
+        _registered = view?.Entries ?? [];
+        _resolved = new CachedResource?[_registered.Length];
+        Unregistered = unregistered;
+        // The account field of an ARN ends at its fifth colon; when that lies in the key, every ARN of the tree has the
+        // key's account, and one unregistered entry serves them all.
+        AccountInKey = key.AsSpan().Count(':') >= 5;
+        LoadedAt = Environment.TickCount64;
+    }
+
+    public string TenantId { get; }
+    public string Key { get; }
+    /// <summary>The registered ARNs, or null when the tenant does not exist or the key is <c>*</c>.</summary>
+    public ResourceTreeView? View { get; }
+    /// <summary>The entry of an ARN without a registered self-or-ancestor, when its account is the key's.</summary>
+    public CachedResource Unregistered { get; }
+    public bool AccountInKey { get; }
+    public ulong TenantRevision => Unregistered.TenantRevision;
+    public KnownTenant? Tenant => Unregistered.Tenant;
+    public long LoadedAt { get; }
+
+    /// <summary>The index of the ARN's nearest registered self-or-ancestor, or -1.</summary>
+    public int FindRegistered(string resourceArn)
+    {
+        if (_registered.IsEmpty)
+        {
+            return -1;
+        }
+
+        for (var candidate = resourceArn.AsSpan(); ;)
+        {
+            var index = IndexOf(candidate);
+            if (index >= 0)
+            {
+                return index;
+            }
+
+            var slash = candidate.LastIndexOf('/');
+            if (slash <= 0)
+            {
+                return -1;
+            }
+
+            candidate = candidate[..slash];
+        }
+    }
+
+    public ResourceTreeEntry Registered(int index) => _registered[index];
+
+    /// <summary>The entry of the registered ARN at <paramref name="index"/>, once resolved.</summary>
+    public CachedResource? Resolved(int index) => Volatile.Read(ref _resolved[index]);
+
+    public void Resolve(int index, CachedResource entry) => Volatile.Write(ref _resolved[index], entry);
+
+    private int IndexOf(ReadOnlySpan<char> arn)
+    {
+        int lo = 0, hi = _registered.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var c = _registered[mid].ResourceArn.AsSpan().SequenceCompareTo(arn);
+            if (c == 0)
+            {
+                return mid;
+            }
+
+            if (c < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return -1;
+    }
+}
+
+/// <summary>The resource trees cached for one tenant's checks, found by a span of the ARN without copying it.</summary>
+internal sealed class TenantTrees
+{
+    public TenantTrees() => Lookup = Map.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public ConcurrentDictionary<string, CachedTree> Map { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, CachedTree>.AlternateLookup<ReadOnlySpan<char>> Lookup { get; }
 }
 
 /// <summary>
@@ -136,8 +237,11 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
     private readonly ConcurrentDictionary<string, KnownTenant> _known = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<PrincipalKey, CachedPrincipal> _principals = new();
     private readonly SharedLoads<PrincipalKey, CachedPrincipal> _principalLoads = new(e => e.Revision);
-    private readonly ConcurrentDictionary<(string Arn, string Tenant), CachedResource> _resources = new();
-    private readonly SharedLoads<(string Arn, string Tenant), CachedResource> _resourceLoads = new(e => e.TenantRevision);
+    private readonly ConcurrentDictionary<string, TenantTrees> _trees = new(StringComparer.Ordinal);
+    private int _treeCount;
+    private readonly SharedLoads<(string Tenant, string Key), CachedTree> _treeLoads = new(t => t.TenantRevision);
+    // Keyed by the tree object: a reloaded tree resolves its entries anew. The revision is the tree's, always enough.
+    private readonly SharedLoads<(CachedTree Tree, int Index), CachedResource> _entryLoads = new(_ => ulong.MaxValue);
     private readonly DecisionOptions _options = options.Value;
 
     /// <summary>The latest revision of <paramref name="tenantId"/> this silo has been told of.</summary>
@@ -212,25 +316,83 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
     /// The resource as seen by a check in <paramref name="tenantId"/>: whether the tenant exists, and the resource's owner,
     /// tags and governing resource policy. <paramref name="resourceArn"/> is an ARN or <c>*</c>.
     /// </summary>
+    /// <remarks>
+    /// Resolved through the ARN's resource tree, cached per tenant: the nearest registered self-or-ancestor decides, so
+    /// all the objects under one bucket share its entry, and a write of the tenant reloads a tree once, not every ARN.
+    /// </remarks>
     public ValueTask<CachedResource> GetResourceAsync(string resourceArn, string tenantId, ulong minRevision, CancellationToken cancellationToken)
     {
-        var key = (resourceArn, tenantId);
-        if (_resources.TryGetValue(key, out var entry)
-            && entry.TenantRevision >= Math.Max(minRevision, entry.Tenant?.Revision ?? KnownRevision(tenantId))
-            && (entry.ForeignOwnerTenantId is not { } foreign
-                || entry.ForeignOwnerRevision >= (entry.ForeignOwner?.Revision ?? KnownRevision(foreign)))
-            && Young(entry.LoadedAt))
+        if (FreshTree(resourceArn, tenantId, minRevision) is { } tree && Cached(tree, resourceArn) is { } entry)
         {
             Interlocked.Increment(ref s_hits);
             return ValueTask.FromResult(entry);
         }
 
-        var needed = Math.Max(minRevision, KnownRevision(tenantId));
-
-        // A check that joins a load already running for a foreign owner's older revision takes its result: freshness
-        // without min_revision is bounded, not exact, and the next check loads again.
         Interlocked.Increment(ref s_misses);
-        return new ValueTask<CachedResource>(_resourceLoads.GetAsync(key, needed, LoadResourceAsync, cancellationToken));
+        return new ValueTask<CachedResource>(LoadResourceAsync(resourceArn, tenantId, minRevision, cancellationToken));
+    }
+
+    /// <summary>The cached tree of the ARN, when fresh enough for a check in <paramref name="tenantId"/>.</summary>
+    private CachedTree? FreshTree(string resourceArn, string tenantId, ulong minRevision)
+    {
+        var slash = resourceArn.IndexOf('/');
+        var key = slash < 0 ? resourceArn.AsSpan() : resourceArn.AsSpan(0, slash);
+        return _trees.TryGetValue(tenantId, out var trees) && trees.Lookup.TryGetValue(key, out var tree)
+            && tree.TenantRevision >= Math.Max(minRevision, tree.Tenant?.Revision ?? KnownRevision(tenantId)) && Young(tree.LoadedAt)
+            ? tree
+            : null;
+    }
+
+    /// <summary>The ARN's entry in a fresh tree, when it is resolved and any foreign owner's revision still holds.</summary>
+    private CachedResource? Cached(CachedTree tree, string resourceArn)
+    {
+        var index = tree.FindRegistered(resourceArn);
+        if (index < 0)
+        {
+            return tree.AccountInKey || resourceArn.Length == tree.Key.Length ? tree.Unregistered : null;
+        }
+
+        return tree.Resolved(index) is { } entry
+            && (entry.ForeignOwnerTenantId is not { } foreign || entry.ForeignOwnerRevision >= (entry.ForeignOwner?.Revision ?? KnownRevision(foreign)))
+            ? entry
+            : null;
+    }
+
+    private async Task<CachedResource> LoadResourceAsync(string resourceArn, string tenantId, ulong minRevision, CancellationToken cancellationToken)
+    {
+        var tree = FreshTree(resourceArn, tenantId, minRevision);
+        if (tree is not null && Cached(tree, resourceArn) is { } entry)
+        {
+            return entry;
+        }
+
+        // A resolved entry that is not usable is a foreign owner's stale revision: that tenant's writes may have changed
+        // the tree too, which is read again.
+        if (tree is null || tree.FindRegistered(resourceArn) is var registered and >= 0 && tree.Resolved(registered) is not null)
+        {
+            tree = await _treeLoads.GetAsync((tenantId, GrainKeys.ResourceTree(resourceArn)), Math.Max(minRevision, KnownRevision(tenantId)),
+                LoadTreeAsync, cancellationToken);
+        }
+
+        var index = tree.FindRegistered(resourceArn);
+        if (index < 0)
+        {
+            // An ARN whose account field the tree key cuts: its own account, and an entry of its own.
+            var account = ResourceAccount(resourceArn, owner: null, tenantId);
+            return new CachedResource
+            {
+                ResourceAccount = account,
+                Context = ResourceContext(account, []),
+                Policies = ResourcePolicySet.Empty,
+                TenantExists = tree.Unregistered.TenantExists,
+                TenantRevision = tree.TenantRevision,
+                Tenant = tree.Tenant,
+            };
+        }
+
+        // A check that joins a resolution already running for a foreign owner's older revision takes its result:
+        // freshness without min_revision is bounded, not exact, and the next check resolves again.
+        return await _entryLoads.GetAsync((tree, index), 0, ResolveAsync, cancellationToken);
     }
 
     private bool Young(long loadedAt) => Environment.TickCount64 - loadedAt < (long)_options.MaxEntryAge.TotalMilliseconds;
@@ -291,100 +453,122 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
 
     private const int MaxRevisionWaitMs = 10_000;
 
-    private async Task<CachedResource> LoadResourceAsync((string Arn, string Tenant) key, ulong needed)
+    private async Task<CachedTree> LoadTreeAsync((string Tenant, string Key) key, ulong needed)
     {
         try
         {
-            var entry = await ReadAtLeastAsync(() => ReadResourceAsync(key.Arn, key.Tenant), e => e.TenantRevision, key.Tenant, needed);
-            NoteRevision(key.Tenant, entry.TenantRevision);
-            if (entry.ForeignOwnerTenantId is { } foreign)
+            var tree = await ReadAtLeastAsync(() => ReadTreeAsync(key.Key, key.Tenant), t => t.TenantRevision, key.Tenant, needed);
+            NoteRevision(key.Tenant, tree.TenantRevision);
+            var map = _trees.GetOrAdd(key.Tenant, _ => new TenantTrees()).Map;
+            if (map.TryAdd(key.Key, tree))
             {
-                NoteRevision(foreign, entry.ForeignOwnerRevision);
+                if (Interlocked.Increment(ref _treeCount) > _options.MaxResources)
+                {
+                    // A racing add may be counted and then cleared, but is never kept uncounted.
+                    Interlocked.Exchange(ref _treeCount, 0);
+                    _trees.Clear();
+                }
+            }
+            else
+            {
+                map.AddOrUpdate(key.Key, tree, (_, old) => old.TenantRevision > tree.TenantRevision ? old : tree);
             }
 
-            if (_resources.Count >= _options.MaxResources)
-            {
-                _resources.Clear();
-            }
-
-            _resources[key] = entry;
-            return entry;
+            return tree;
         }
         catch (Exception ex)
         {
-            DecisionLog.LoadFailed(logger, ex, "resource", key.Arn);
+            DecisionLog.LoadFailed(logger, ex, "resource tree", key.Key);
             throw;
         }
     }
 
     /// <summary>
-    /// Reads what a check in <paramref name="tenantId"/> needs about <paramref name="arn"/>, stamped with revisions that
-    /// the reads are known to reflect.
+    /// Reads the tree <paramref name="key"/> as a check in <paramref name="tenantId"/> needs it, stamped with the tenant's
+    /// revision read first.
     /// </summary>
     /// <remarks>
     /// A write changes the resource tree and the resource grain before it moves its tenant's revision (ResourceGrain). So
-    /// the check tenant's revision, read first, is reflected by the tree and resources read after it, whatever they hold
-    /// by then; an unregistered ARN and a resource that moves into the tenant are stamped by the tenant's own revision.
-    /// A foreign owner's revision is read with its resource snapshot, after the tree: it holds only if the tree did not
-    /// change in between (its version is read again last). Otherwise it is 0, which is true of any read and stale as
-    /// soon as the silo knows a later revision of that tenant, so the next check loads again instead of this one looping.
+    /// the check tenant's revision, read first, is reflected by the tree and the resources read after it (when an entry
+    /// is resolved), whatever they hold by then; an unregistered ARN and a resource that moves into the tenant are
+    /// stamped by the tenant's own revision.
     /// </remarks>
-    private async Task<CachedResource> ReadResourceAsync(string arn, string tenantId)
+    private async Task<CachedTree> ReadTreeAsync(string key, string tenantId)
     {
         // GetBasis, not GetRevision: a missing tenant is an answer (an implicit deny with a reason), not a failure.
         var basis = await grains.GetTenant(tenantId).GetBasis();
-        if (!basis.Exists || arn == "*")
+        var view = basis.Exists && key != "*" ? await grains.GetResourceTree(key).GetView() : null;
+        var account = ResourceAccount(key, owner: null, tenantId);
+        var unregistered = new CachedResource
         {
-            var account = ResourceAccount(arn, owner: null, tenantId);
-            return new CachedResource
-            {
-                ResourceArn = arn,
-                ResourceAccount = account,
-                Context = ResourceContext(account, []),
-                Policies = ResourcePolicySet.Empty,
-                TenantExists = basis.Exists,
-                TenantRevision = basis.Revision,
-                LoadedAt = Environment.TickCount64,
-                Tenant = Known(tenantId, basis.Revision),
-            };
-        }
-
-        var tree = grains.GetGrain<IResourceTreeGrain>(GrainKeys.ResourceTree(arn));
-        var view = await tree.GetView();
-        var registered = view.FindRegistered(arn);
-        var owner = registered is null ? null : await ResourceSnapshotAsync(registered.ResourceArn);
-        ResourceSnapshot? governing = null;
-        foreach (var holder in view.PolicyHolders(arn))
-        {
-            var snapshot = holder.ResourceArn == owner?.ResourceArn ? owner : await ResourceSnapshotAsync(holder.ResourceArn);
-            if (snapshot is { Registered: true, Policy: not null })
-            {
-                governing = snapshot;
-                break;
-            }
-        }
-
-        var foreignOwner = registered?.OwnerTenantId is { } o && o != tenantId ? o : null;
-        var resourceAccount = ResourceAccount(arn, registered?.OwnerTenantId, tenantId);
-        var foreignRevision = foreignOwner is not null && await tree.GetVersion() == view.Version ? owner!.Revision : 0;
-        return new CachedResource
-        {
-            ResourceArn = arn,
-            // The tree's owner even while that tenant is being deleted (its snapshot then reads as unregistered): the
-            // resource stays foreign to every other tenant until the purge releases it, never anybody's by default.
-            OwnerTenantId = registered?.OwnerTenantId,
-            ResourceAccount = resourceAccount,
-            Context = ResourceContext(resourceAccount, owner is { Registered: true } ? owner.Tags : []),
-            Policies = compiler.Compile(governing),
-            PolicyHolderArn = governing?.ResourceArn,
-            TenantExists = true,
+            ResourceAccount = account,
+            Context = ResourceContext(account, []),
+            Policies = ResourcePolicySet.Empty,
+            TenantExists = basis.Exists,
             TenantRevision = basis.Revision,
             Tenant = Known(tenantId, basis.Revision),
-            ForeignOwnerTenantId = foreignOwner,
-            ForeignOwner = foreignOwner is null ? null : Known(foreignOwner, foreignRevision),
-            ForeignOwnerRevision = foreignRevision,
-            LoadedAt = Environment.TickCount64,
         };
+        return new CachedTree(tenantId, key, view, unregistered);
+    }
+
+    /// <summary>
+    /// Resolves the registered ARN at <paramref name="key"/>'s index: its owner and tags, and the nearest policy that
+    /// governs it, read after the tree.
+    /// </summary>
+    /// <remarks>
+    /// A foreign owner's revision is read with its resource snapshot, after the tree: it holds only if the tree did not
+    /// change in between (its version is read again last). Otherwise it is 0, which is true of any read and stale as
+    /// soon as the silo knows a later revision of that tenant, so the next check resolves again instead of this one looping.
+    /// </remarks>
+    private async Task<CachedResource> ResolveAsync((CachedTree Tree, int Index) key, ulong needed)
+    {
+        var (tree, index) = key;
+        var registered = tree.Registered(index);
+        try
+        {
+            var owner = await ResourceSnapshotAsync(registered.ResourceArn);
+            ResourceSnapshot? governing = null;
+            foreach (var holder in tree.View!.PolicyHolders(registered.ResourceArn))
+            {
+                var snapshot = holder.ResourceArn == owner.ResourceArn ? owner : await ResourceSnapshotAsync(holder.ResourceArn);
+                if (snapshot is { Registered: true, Policy: not null })
+                {
+                    governing = snapshot;
+                    break;
+                }
+            }
+
+            var foreignOwner = registered.OwnerTenantId != tree.TenantId ? registered.OwnerTenantId : null;
+            var foreignRevision = foreignOwner is not null && await grains.GetResourceTree(tree.Key).GetVersion() == tree.View.Version ? owner.Revision : 0;
+            if (foreignOwner is not null)
+            {
+                NoteRevision(foreignOwner, foreignRevision);
+            }
+
+            var entry = new CachedResource
+            {
+                // The tree's owner even while that tenant is being deleted (its snapshot then reads as unregistered): the
+                // resource stays foreign to every other tenant until the purge releases it, never anybody's by default.
+                OwnerTenantId = registered.OwnerTenantId,
+                ResourceAccount = registered.OwnerTenantId,
+                Context = ResourceContext(registered.OwnerTenantId, owner is { Registered: true } ? owner.Tags : []),
+                Policies = compiler.Compile(governing),
+                PolicyHolderArn = governing?.ResourceArn,
+                TenantExists = true,
+                TenantRevision = tree.TenantRevision,
+                Tenant = tree.Tenant,
+                ForeignOwnerTenantId = foreignOwner,
+                ForeignOwner = foreignOwner is null ? null : Known(foreignOwner, foreignRevision),
+                ForeignOwnerRevision = foreignRevision,
+            };
+            tree.Resolve(index, entry);
+            return entry;
+        }
+        catch (Exception ex)
+        {
+            DecisionLog.LoadFailed(logger, ex, "resource", registered.ResourceArn);
+            throw;
+        }
     }
 
     private ValueTask<ResourceSnapshot> ResourceSnapshotAsync(string resourceArn) =>

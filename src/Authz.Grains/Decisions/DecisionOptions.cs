@@ -21,6 +21,9 @@ public sealed class DecisionOptions
     /// </summary>
     public int MaxPrincipals { get; set; } = 200_000;
 
-    /// <summary>How many resource ARNs a silo keeps resolved.</summary>
+    /// <summary>
+    /// How many resource trees (a tenant's view of the ARNs up to a first <c>/</c>, such as one bucket) a silo keeps
+    /// resolved; a load beyond it starts the cache over.
+    /// </summary>
     public int MaxResources { get; set; } = 200_000;
 }

@@ -299,6 +299,45 @@ public sealed class FailClosedFaultTests(FaultHostFixture fixture)
         }
     }
 
+    /// <summary>
+    /// Checks of many objects under one registered bucket are resolved through the bucket's resource tree: the tree and
+    /// the bucket are read once for all of them, with the bucket's policy governing each, and once more for all of them
+    /// after a write of the tenant, not once per object ARN.
+    /// </summary>
+    [Fact]
+    public async Task Objects_under_one_bucket_share_one_read_of_its_tree_and_policy_until_the_tenant_writes()
+    {
+        var (t, check) = await AllowedCheckAsync();
+        var bucket = $"arn:aws:s3:::tree-{t}";
+        var last = (await _admin.PutResourcePolicyAsync(new PutResourcePolicyRequest
+        {
+            TenantId = t, ResourceArn = bucket, PolicyDocument = ResourceDeny(check.Principal, "s3:GetObject", bucket + "/secret/*"),
+        })).Revision;
+        var tree = fixture.Grains.GetResourceTree(bucket);
+        var resource = fixture.Grains.GetResource(bucket);
+
+        async Task CheckObjectsAsync(ulong minRevision)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                foreach (var (folder, expected) in new[] { ("data", Decision.Allow), ("secret", Decision.ExplicitDeny) })
+                {
+                    var answer = await _authz.AuthorizeAsync(new AuthorizeRequest(check) { Resource = $"{bucket}/{folder}/part-{i}.csv", MinRevision = minRevision });
+                    Assert.Equal(expected, answer.Decision);
+                }
+            }
+        }
+
+        await CheckObjectsAsync(last);
+        Assert.Equal(1, fixture.Calls.Calls(tree, nameof(IResourceTreeGrain.GetView)));
+        Assert.Equal(1, fixture.Calls.Calls(resource, nameof(IResourceGrain.GetSnapshot)));
+
+        var written = (await _admin.CreateUserAsync(new CreateUserRequest { TenantId = t, UserName = "bob" })).Revision;
+        await CheckObjectsAsync(written);
+        Assert.Equal(2, fixture.Calls.Calls(tree, nameof(IResourceTreeGrain.GetView)));
+        Assert.Equal(2, fixture.Calls.Calls(resource, nameof(IResourceGrain.GetSnapshot)));
+    }
+
     /// <summary>A tenant with alice allowed to read one bucket; returns the tenant and that check at the last revision.</summary>
     private async Task<(string Tenant, AuthorizeRequest Check)> AllowedCheckAsync()
     {
