@@ -143,17 +143,30 @@ public sealed record ResourceTreeView
     [Id(2)] public long Version { get; init; }
 
     /// <summary>The registered ARN itself or its nearest registered ancestor, or null.</summary>
-    public ResourceTreeEntry? FindRegistered(string resourceArn)
-    {
-        foreach (var candidate in GrainKeys.SelfAndAncestors(resourceArn))
-        {
-            if (Find(candidate) is { } entry)
-            {
-                return entry;
-            }
-        }
+    public ResourceTreeEntry? FindRegistered(string resourceArn) => IndexOfRegistered(resourceArn) is var index and >= 0 ? Entries[index] : null;
 
-        return null;
+    /// <summary>
+    /// The index in <see cref="Entries"/> of the registered ARN itself or its nearest registered ancestor, or -1. Copies
+    /// nothing: the decision path calls it for every check.
+    /// </summary>
+    public int IndexOfRegistered(string resourceArn)
+    {
+        for (var candidate = resourceArn.AsSpan(); ;)
+        {
+            var index = IndexOf(candidate);
+            if (index >= 0)
+            {
+                return index;
+            }
+
+            var slash = candidate.LastIndexOf('/');
+            if (slash <= 0)
+            {
+                return -1;
+            }
+
+            candidate = candidate[..slash];
+        }
     }
 
     /// <summary><paramref name="resourceArn"/> and its ancestors that may hold a resource policy, nearest first.</summary>
@@ -161,23 +174,23 @@ public sealed record ResourceTreeView
     {
         foreach (var candidate in GrainKeys.SelfAndAncestors(resourceArn))
         {
-            if (Find(candidate) is { MayHavePolicy: true } entry)
+            if (IndexOf(candidate) is var index and >= 0 && Entries[index].MayHavePolicy)
             {
-                yield return entry;
+                yield return Entries[index];
             }
         }
     }
 
-    private ResourceTreeEntry? Find(string arn)
+    private int IndexOf(ReadOnlySpan<char> arn)
     {
         int lo = 0, hi = Entries.Length - 1;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            var c = string.CompareOrdinal(Entries[mid].ResourceArn, arn);
+            var c = Entries[mid].ResourceArn.AsSpan().SequenceCompareTo(arn);
             if (c == 0)
             {
-                return Entries[mid];
+                return mid;
             }
 
             if (c < 0)
@@ -190,7 +203,7 @@ public sealed record ResourceTreeView
             }
         }
 
-        return null;
+        return -1;
     }
 }
 

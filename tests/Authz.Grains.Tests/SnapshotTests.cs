@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Authz.Policy.Evaluation;
 
 namespace Authz.Grains.Tests;
@@ -120,6 +121,34 @@ public sealed class SnapshotTests(GrainCluster fixture)
         Assert.False((await _grains.GetRole("888888888888", "nobody").GetSnapshot(0)).Exists);
         Assert.Null(_grains.GetPrincipal("arn:aws:iam::123456789012:root"));
         Assert.NotNull(_grains.GetPrincipal($"arn:aws:sts::{t}:assumed-role/Trainer/session-1"));
+    }
+
+    /// <summary>
+    /// The nearest registered self-or-ancestor, found by binary search over prefixes, is the longest registered ARN that
+    /// governs the query, over random trees and queries (including near misses: a longer name, a prefix without a slash).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void The_nearest_registered_ancestor_is_the_longest_registered_arn_that_governs(int seed)
+    {
+        var random = new Random(seed);
+        const string root = "arn:aws:s3:::b";
+        string RandomArn() => root + string.Concat(Enumerable.Range(0, random.Next(0, 4)).Select(_ => "/" + "xyz"[random.Next(3)] + (random.Next(3) == 0 ? "x" : "")));
+        for (var round = 0; round < 200; round++)
+        {
+            var entries = Enumerable.Range(0, random.Next(0, 8)).Select(_ => RandomArn()).Distinct().Order(StringComparer.Ordinal)
+                .Select(arn => new ResourceTreeEntry { ResourceArn = arn, OwnerTenantId = "111122223333" }).ToImmutableArray();
+            var view = new ResourceTreeView { Root = root, Entries = entries };
+            for (var query = 0; query < 20; query++)
+            {
+                var arn = RandomArn() + (random.Next(4) == 0 ? "z" : "");
+                var expected = entries.Where(e => GrainKeys.Governs(e.ResourceArn, arn)).MaxBy(e => e.ResourceArn.Length);
+                Assert.Equal(expected, view.FindRegistered(arn));
+                Assert.Equal(expected is null ? -1 : entries.IndexOf(expected), view.IndexOfRegistered(arn));
+            }
+        }
     }
 
     [Fact]

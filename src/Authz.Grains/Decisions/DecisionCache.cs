@@ -68,7 +68,6 @@ public sealed class CachedResource
 /// </summary>
 internal sealed class CachedTree
 {
-    private readonly ImmutableArray<ResourceTreeEntry> _registered;
     private readonly CachedResource?[] _resolved;
 
     public CachedTree(string tenantId, string key, ResourceTreeView? view, CachedResource unregistered)
@@ -76,8 +75,7 @@ internal sealed class CachedTree
         TenantId = tenantId;
         Key = key;
         View = view;
-        _registered = view?.Entries ?? [];
-        _resolved = new CachedResource?[_registered.Length];
+        _resolved = new CachedResource?[view?.Entries.Length ?? 0];
         Unregistered = unregistered;
         // The account field of an ARN ends at its fifth colon; when that lies in the key, every ARN of the tree has the
         // key's account, and one unregistered entry serves them all.
@@ -97,62 +95,14 @@ internal sealed class CachedTree
     public long LoadedAt { get; }
 
     /// <summary>The index of the ARN's nearest registered self-or-ancestor, or -1.</summary>
-    public int FindRegistered(string resourceArn)
-    {
-        if (_registered.IsEmpty)
-        {
-            return -1;
-        }
+    public int FindRegistered(string resourceArn) => View?.IndexOfRegistered(resourceArn) ?? -1;
 
-        for (var candidate = resourceArn.AsSpan(); ;)
-        {
-            var index = IndexOf(candidate);
-            if (index >= 0)
-            {
-                return index;
-            }
-
-            var slash = candidate.LastIndexOf('/');
-            if (slash <= 0)
-            {
-                return -1;
-            }
-
-            candidate = candidate[..slash];
-        }
-    }
-
-    public ResourceTreeEntry Registered(int index) => _registered[index];
+    public ResourceTreeEntry Registered(int index) => View!.Entries[index];
 
     /// <summary>The entry of the registered ARN at <paramref name="index"/>, once resolved.</summary>
     public CachedResource? Resolved(int index) => Volatile.Read(ref _resolved[index]);
 
     public void Resolve(int index, CachedResource entry) => Volatile.Write(ref _resolved[index], entry);
-
-    private int IndexOf(ReadOnlySpan<char> arn)
-    {
-        int lo = 0, hi = _registered.Length - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var c = _registered[mid].ResourceArn.AsSpan().SequenceCompareTo(arn);
-            if (c == 0)
-            {
-                return mid;
-            }
-
-            if (c < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return -1;
-    }
 }
 
 /// <summary>The resource trees cached for one tenant's checks, found by a span of the ARN without copying it.</summary>
