@@ -328,16 +328,7 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
         if (index < 0)
         {
             // An ARN whose account field the tree key cuts: its own account, and an entry of its own.
-            var account = ResourceAccount(resourceArn, owner: null, tenantId);
-            return new CachedResource
-            {
-                ResourceAccount = account,
-                Context = ResourceContext(account, []),
-                Policies = ResourcePolicySet.Empty,
-                TenantExists = tree.Unregistered.TenantExists,
-                TenantRevision = tree.TenantRevision,
-                Tenant = tree.Tenant,
-            };
+            return Unregistered(ResourceAccount(resourceArn, owner: null, tenantId), tree.Unregistered.TenantExists, tree.TenantRevision, tree.Tenant);
         }
 
         // A check that joins a resolution already running for a foreign owner's older revision takes its result:
@@ -448,18 +439,20 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
         // GetBasis, not GetRevision: a missing tenant is an answer (an implicit deny with a reason), not a failure.
         var basis = await grains.GetTenant(tenantId).GetBasis();
         var view = basis.Exists && key != "*" ? await grains.GetResourceTree(key).GetView() : null;
-        var account = ResourceAccount(key, owner: null, tenantId);
-        var unregistered = new CachedResource
-        {
-            ResourceAccount = account,
-            Context = ResourceContext(account, []),
-            Policies = ResourcePolicySet.Empty,
-            TenantExists = basis.Exists,
-            TenantRevision = basis.Revision,
-            Tenant = Known(tenantId, basis.Revision),
-        };
+        var unregistered = Unregistered(ResourceAccount(key, owner: null, tenantId), basis.Exists, basis.Revision, Known(tenantId, basis.Revision));
         return new CachedTree(tenantId, key, view, unregistered);
     }
+
+    /// <summary>The entry of an ARN that no registered ARN governs: no owner, tags or policy.</summary>
+    private static CachedResource Unregistered(string account, bool tenantExists, ulong tenantRevision, KnownTenant? tenant) => new()
+    {
+        ResourceAccount = account,
+        Context = ResourceContext(account, []),
+        Policies = ResourcePolicySet.Empty,
+        TenantExists = tenantExists,
+        TenantRevision = tenantRevision,
+        Tenant = tenant,
+    };
 
     /// <summary>
     /// Resolves the registered ARN at <paramref name="key"/>'s index: its owner and tags, and the nearest policy that
