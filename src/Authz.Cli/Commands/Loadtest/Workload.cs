@@ -46,8 +46,8 @@ public sealed record RequestMix(int Allow, int ExplicitDeny, int ImplicitDeny)
 
 /// <summary>
 /// The traffic: which principal (by the distribution), which outcome (by the mix), and one of that principal's checks
-/// with that outcome. Requests are built and encoded once per principal and reused, so the generator spends little per call.
-/// Thread-safe; each caller passes its own <see cref="Random"/>.
+/// with that outcome. Requests are built and encoded once per principal and reused, so the generator spends little per
+/// call. Thread-safe; each caller passes its own <see cref="Random"/>.
 /// </summary>
 public sealed class Workload
 {
