@@ -45,8 +45,15 @@ public static class GrainKeys
     /// </summary>
     public static string ResourceTree(string resourceArn)
     {
+        var key = ResourceTreeSpan(resourceArn);
+        return key.Length == resourceArn.Length ? resourceArn : key.ToString();
+    }
+
+    /// <summary><see cref="ResourceTree"/> without copying, for lookups on the check path.</summary>
+    public static ReadOnlySpan<char> ResourceTreeSpan(string resourceArn)
+    {
         var slash = resourceArn.IndexOf('/', StringComparison.Ordinal);
-        return slash < 0 ? resourceArn : resourceArn[..slash];
+        return slash < 0 ? resourceArn : resourceArn.AsSpan(0, slash);
     }
 
     /// <summary>

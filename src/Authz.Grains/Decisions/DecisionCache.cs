@@ -285,9 +285,7 @@ public sealed class DecisionCache(IGrainFactory grains, PolicySetCompiler compil
     /// <summary>The cached tree of the ARN, when fresh enough for a check in <paramref name="tenantId"/>.</summary>
     private CachedTree? FreshTree(string resourceArn, string tenantId, ulong minRevision)
     {
-        var slash = resourceArn.IndexOf('/');
-        var key = slash < 0 ? resourceArn.AsSpan() : resourceArn.AsSpan(0, slash);
-        return _trees.TryGetValue(tenantId, out var trees) && trees.Lookup.TryGetValue(key, out var tree)
+        return _trees.TryGetValue(tenantId, out var trees) && trees.Lookup.TryGetValue(GrainKeys.ResourceTreeSpan(resourceArn), out var tree)
             && tree.TenantRevision >= Math.Max(minRevision, tree.Tenant?.Revision ?? KnownRevision(tenantId)) && Young(tree.LoadedAt)
             ? tree
             : null;

@@ -246,7 +246,7 @@ public sealed class FailClosedTests(DecisionApiFixture fixture)
             Assert.Equal(alone.Determining, answers.Results[i].Determining);
         }
 
-        // Again, with every check now served from memory and answered as soon as it is prepared: the same answers.
+        // Again, with every check now served from memory: the same answers as the first, cold, run.
         Assert.Equal(answers.Results, (await _authz.BatchAuthorizeAsync(batch)).Results);
 
         AuthorizeRequest Check(string principal, string action, string resource) =>
