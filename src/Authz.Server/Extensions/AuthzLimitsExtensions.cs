@@ -15,30 +15,18 @@ namespace Authz.Server.Extensions;
 /// </summary>
 public static class AuthzLimitsExtensions
 {
-    /// <summary>Adds the limits. Call after <see cref="AuthzSecurityExtensions.AddAuthzSecurity"/>, so they run after authorization.</summary>
+    /// <summary>Adds the limits, which <see cref="AuthzSecurityExtensions.AddAuthzSecurity"/> applies after authorization.</summary>
     public static IServiceCollection AddAuthzLimits(this IServiceCollection services)
     {
         services.TryAddKeyedSingleton(TenantRateLimiter.ClockKey, TimeProvider.System);
         services.AddSingleton<TenantRateLimiter>();
-        // Stateless, like the services (AuthzGrpcExtensions).
-        services.AddSingleton<DeadlineInterceptor>();
-        services.AddSingleton<RateLimitInterceptor>();
+        services.AddSingleton<CallRateLimits>();
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<AuthzLimitsOptions>>((grpc, limits) =>
             grpc.MaxReceiveMessageSize = limits.Value.MaxRequestBytes);
         // The request size is gRPC's to enforce: it reads a message's 5-byte length prefix and answers RESOURCE_EXHAUSTED
         // before reading an oversized body, and refuses data after a unary call's one message. Kestrel's own body limit
         // (30 MB by default) would instead fail the read inside the handler, which the caller sees as UNKNOWN.
         services.AddOptions<KestrelServerOptions>().Configure(kestrel => kestrel.Limits.MaxRequestBodySize = null);
-        services.AddGrpc()
-            .AddServiceOptions<AdminService>(o => AddInterceptors(o.Interceptors))
-            .AddServiceOptions<AuthorizationService>(o => AddInterceptors(o.Interceptors));
         return services;
-    }
-
-    // An expired call is refused before it spends a token.
-    private static void AddInterceptors(InterceptorCollection interceptors)
-    {
-        interceptors.Add<DeadlineInterceptor>();
-        interceptors.Add<RateLimitInterceptor>();
     }
 }

@@ -1,3 +1,4 @@
+using Authz.Server.Hosting;
 using Authz.Server.Security;
 using Authz.Server.Services;
 
@@ -6,7 +7,10 @@ namespace Authz.Server.Extensions;
 /// <summary>Authentication of callers by access key (bound from <c>Authz:Security</c>) and authorization of their calls by the engine.</summary>
 public static class AuthzSecurityExtensions
 {
-    /// <summary>Puts authentication and authorization in front of the admin and authorization services. Call after <c>AddGrpc</c>.</summary>
+    /// <summary>
+    /// Puts authentication and authorization, with the limits of <see cref="AuthzLimitsExtensions.AddAuthzLimits"/>, in
+    /// front of the admin and authorization services (<see cref="AdmissionInterceptor"/>). Call after <c>AddGrpc</c>.
+    /// </summary>
     public static IServiceCollection AddAuthzSecurity(this IServiceCollection services)
     {
         services.AddOptions<SecurityOptions>()
@@ -18,22 +22,14 @@ public static class AuthzSecurityExtensions
         services.AddSingleton<AccessKeyAuthenticator>();
         services.AddSingleton<CallAuthorizer>();
         // Stateless, like the services (AuthzGrpcExtensions).
-        services.AddSingleton<AuthenticationInterceptor>();
-        services.AddSingleton<CallAuthorizationInterceptor>();
+        services.AddSingleton<AdmissionInterceptor>();
         // Replaces the grains' default (record nothing): admin changes are audited in the storage transaction.
         services.AddSingleton<StorageAuditTrail>();
         services.AddSingleton<Authz.Grains.IAuditTrail>(sp => sp.GetRequiredService<StorageAuditTrail>());
         services.AddHostedService<SecurityStartup>();
         services.AddGrpc()
-            .AddServiceOptions<AdminService>(o => AddInterceptors(o.Interceptors))
-            .AddServiceOptions<AuthorizationService>(o => AddInterceptors(o.Interceptors));
+            .AddServiceOptions<AdminService>(o => o.Interceptors.Add<AdmissionInterceptor>())
+            .AddServiceOptions<AuthorizationService>(o => o.Interceptors.Add<AdmissionInterceptor>());
         return services;
-    }
-
-    // Authentication first, then authorization by the engine; both before the service sees the request.
-    private static void AddInterceptors(Grpc.AspNetCore.Server.InterceptorCollection interceptors)
-    {
-        interceptors.Add<AuthenticationInterceptor>();
-        interceptors.Add<CallAuthorizationInterceptor>();
     }
 }

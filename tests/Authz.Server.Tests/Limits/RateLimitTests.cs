@@ -174,7 +174,7 @@ public sealed class RateLimitTests(RateLimitFixture fixture) : IClassFixture<Rat
         var status = ex.GetRpcStatus();
         Assert.NotNull(status);
         var delay = status.GetDetail<RetryInfo>().RetryDelay.ToTimeSpan();
-        Assert.Equal(((long)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture), ex.Trailers.GetValue(RateLimitInterceptor.RetryAfterTrailer));
+        Assert.Equal(((long)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture), ex.Trailers.GetValue(CallRateLimits.RetryAfterTrailer));
         return new Refusal(ex.Status.Detail, delay, status.GetDetail<QuotaFailure>());
     }
 }

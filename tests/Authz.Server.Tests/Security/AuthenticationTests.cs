@@ -1,11 +1,13 @@
+using Authz.Server.Security;
 using Authz.V1;
+using Microsoft.Extensions.DependencyInjection;
 using Grpc.Core;
 using Grpc.Health.V1;
 using AccessKeyStatus = Authz.V1.AccessKeyStatus;
 
 namespace Authz.Server.Tests.Security;
 
-/// <summary>Access keys and the authentication interceptor, against the shared admin API server.</summary>
+/// <summary>Access keys and the authentication of calls, against the shared admin API server.</summary>
 [Collection(AdminApiCollection.Name)]
 public sealed class AuthenticationTests(AdminApiFixture api)
 {
@@ -84,6 +86,32 @@ public sealed class AuthenticationTests(AdminApiFixture api)
         var deleted = await Assert.ThrowsAsync<RpcException>(() => asAlice.GetTenantAsync(new GetTenantRequest { TenantId = tenant }).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, deleted.StatusCode);
         Assert.Empty((await api.Admin.ListAccessKeysAsync(new ListAccessKeysRequest { TenantId = tenant, UserName = "alice" })).AccessKeyMetadata);
+    }
+
+    [Fact]
+    public async Task A_header_verified_before_is_refused_as_soon_as_its_key_is_deactivated()
+    {
+        // Kestrel hands a connection's next calls the string object of an authorization header it has seen, and the
+        // authenticator recognizes a verified string by reference, without a digest. A deactivation ends that at once.
+        var tenant = await api.NewTenantAsync();
+        await api.Admin.CreateUserAsync(new CreateUserRequest { TenantId = tenant, UserName = "carol" });
+        var key = (await api.Admin.CreateAccessKeyAsync(new CreateAccessKeyRequest { TenantId = tenant, UserName = "carol" })).AccessKey;
+        var authenticator = api.Host.App.Services.GetRequiredService<AccessKeyAuthenticator>();
+        var header = "Bearer " + key.AccessKeyId + "." + key.SecretAccessKey;
+
+        Assert.Equal(key.AccessKeyId, (await authenticator.AuthenticateAsync(header))?.AccessKeyId);
+        Assert.Equal(key.AccessKeyId, (await authenticator.AuthenticateAsync(header))?.AccessKeyId);
+        Assert.Null(await authenticator.AuthenticateAsync(header[..^1] + (header[^1] == 'A' ? 'B' : 'A')));
+
+        await api.Admin.UpdateAccessKeyAsync(new UpdateAccessKeyRequest { TenantId = tenant, AccessKeyId = key.AccessKeyId, Status = AccessKeyStatus.Inactive });
+        Assert.Null(await authenticator.AuthenticateAsync(header));
+        Assert.Null(await authenticator.AuthenticateAsync(new string(header)));
+
+        await api.Admin.UpdateAccessKeyAsync(new UpdateAccessKeyRequest { TenantId = tenant, AccessKeyId = key.AccessKeyId, Status = AccessKeyStatus.Active });
+        Assert.Equal(key.AccessKeyId, (await authenticator.AuthenticateAsync(header))?.AccessKeyId);
+
+        await api.Admin.DeleteAccessKeyAsync(new DeleteAccessKeyRequest { TenantId = tenant, AccessKeyId = key.AccessKeyId });
+        Assert.Null(await authenticator.AuthenticateAsync(header));
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class CallAuthorizationTests(AdminApiFixture api)
         await reader.Admin.ListUsersAsync(new ListUsersRequest { TenantId = tenant });
         var denied = await Rpc.Fails(StatusCode.PermissionDenied,
             () => reader.Admin.CreateUserAsync(new CreateUserRequest { TenantId = tenant, UserName = "mallory" }).ResponseAsync);
-        Assert.Equal(CallAuthorizationInterceptor.DeniedMessage(reader.Arn, "iam:CreateUser"), denied.Message);
+        Assert.Equal(CallAuthorizer.DeniedMessage(reader.Arn, "iam:CreateUser"), denied.Message);
         // The caller cannot grant itself more.
         await Rpc.Fails(StatusCode.PermissionDenied, () => reader.Admin.PutUserPolicyAsync(new PutUserPolicyRequest
         {

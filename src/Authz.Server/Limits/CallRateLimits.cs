@@ -6,7 +6,6 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
 
 namespace Authz.Server.Limits;
@@ -18,15 +17,15 @@ namespace Authz.Server.Limits;
 /// they act in; a tenant id that is not one is charged to the caller's own tenant (the service then refuses the input).
 /// A refusal is RESOURCE_EXHAUSTED with a <c>google.rpc.RetryInfo</c> detail and a <c>retry-after-ms</c> trailer.
 /// </summary>
-public sealed class RateLimitInterceptor(TenantRateLimiter limiter, IOptions<AuthzLimitsOptions> options) : Interceptor
+public sealed class CallRateLimits(TenantRateLimiter limiter, IOptions<AuthzLimitsOptions> options)
 {
     /// <summary>The trailer that carries the retry delay in whole milliseconds, for clients that do not read status details.</summary>
     public const string RetryAfterTrailer = "retry-after-ms";
 
     private readonly int _maxBatchSize = options.Value.MaxBatchSize;
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    /// <summary>Charges a unary call to its tenants' budgets, or throws the refusal.</summary>
+    public void Charge(object request, ServerCallContext context)
     {
         if (limiter.Enabled)
         {
@@ -49,8 +48,6 @@ public sealed class RateLimitInterceptor(TenantRateLimiter limiter, IOptions<Aut
                     break;
             }
         }
-
-        return continuation(request, context);
     }
 
     private void Acquire(RateLimitKind kind, ReadOnlySpan<char> tenantId, int cost)

@@ -1,6 +1,5 @@
 using Authz.Grains;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 
 namespace Authz.Server.Limits;
 
@@ -15,17 +14,21 @@ namespace Authz.Server.Limits;
 /// </list>
 /// A call without a deadline passes straight through, at no cost.
 /// </summary>
-public sealed class DeadlineInterceptor : Interceptor
+public static class CallDeadlines
 {
     public const string ExpiredMessage = "the call's deadline passed before the server could answer it";
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    /// <summary>
+    /// The call's deadline, <see cref="DateTime.MaxValue"/> for none. Throws DEADLINE_EXCEEDED when it has passed, and
+    /// gives an admin call's grain calls the deadline. That is set in the request context, whose changes in an async
+    /// method end with that method: call this in the method that goes on with the call.
+    /// </summary>
+    public static DateTime Enter(ServerCallContext context)
     {
         var deadline = context.Deadline;
         if (deadline == DateTime.MaxValue)
         {
-            return continuation(request, context);
+            return deadline;
         }
 
         ThrowIfPassed(deadline);
@@ -34,8 +37,15 @@ public sealed class DeadlineInterceptor : Interceptor
             GrainDeadline.Set(deadline);
         }
 
-        return WithinDeadlineAsync(request, context, continuation, deadline);
+        return deadline;
     }
+
+    /// <summary>Runs the call, whose deadline <see cref="Enter"/> gave, and refuses an answer ready only after it.</summary>
+    public static Task<TResponse> Run<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation, DateTime deadline)
+        where TRequest : class
+        where TResponse : class =>
+        deadline == DateTime.MaxValue ? continuation(request, context) : WithinDeadlineAsync(request, context, continuation, deadline);
 
     private static async Task<TResponse> WithinDeadlineAsync<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation, DateTime deadline)
