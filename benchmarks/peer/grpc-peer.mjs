@@ -18,7 +18,8 @@
 // Calls to authz.v1 services carry `authorization: Bearer $AUTHZ_API_KEY` when that variable is set.
 //   h2load-results <out.json> <target note> <api> <connections> <warmup s> <duration s> <label>@<stdout>,<log> ...
 //   summary <cerbos.json> <authz.json|-> <health.json|-> [<health-key.json>]
-//                                                          prints the ratios the performance goals are stated in
+//                                                          prints the ratios the performance goals are stated in; the
+//                                                          last three may list one file per round, comma-separated
 import http2 from "node:http2";
 import net from "node:net";
 import fs from "node:fs";
@@ -256,28 +257,56 @@ function h2loadResults(out, note, api, connections, warmup, duration, runs) {
   fs.writeFileSync(out, JSON.stringify(results, null, 2));
 }
 
-function summary(cerbosFile, authzFile, healthFile, healthKeyFile) {
+// The Authz, health and health-key arguments may each list several results files, comma-separated, one per round
+// (run-side-by-side.sh --rounds): then every round has its row, and a median row follows. Its ratio to the floor is the
+// median of the rounds' ratios, each taken between steps that ran minutes apart at most.
+function summary(cerbosFile, authzFiles, healthFiles, healthKeyFiles) {
   const load = (f) => (f && f !== "-" && fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, "utf8")) : null);
-  const cerbos = load(cerbosFile), authz = load(authzFile), health = load(healthFile), healthKey = load(healthKeyFile);
+  const loadAll = (list) => (list && list !== "-" ? list.split(",").map(load).filter(Boolean) : []);
+  const cerbos = load(cerbosFile), authz = loadAll(authzFiles), health = loadAll(healthFiles), healthKey = loadAll(healthKeyFiles);
+  const rounds = Math.max(authz.length, health.length, healthKey.length);
   const row = (r, label) => r?.steps.find((s) => s.label === label);
   const fmt = (n) => (n === undefined ? "–" : Math.round(n).toLocaleString("en-US"));
-  const us = (n) => (n === undefined ? "–" : n < 1000 ? `${n} µs` : `${(n / 1000).toFixed(2)} ms`);
-  const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : "–");
-  const labels = [...new Set([cerbos, authz, health, healthKey].filter(Boolean).flatMap((r) => r.steps.map((s) => s.label)))];
+  const us = (n) => (n === undefined ? "–" : n < 1000 ? `${Math.round(n)} µs` : `${(n / 1000).toFixed(2)} ms`);
+  const ratio = (a, b) => (a && b ? a / b : undefined);
+  const times = (n) => (n === undefined ? "–" : `${n.toFixed(2)}×`);
+  const median = (values) => {
+    const v = values.filter((x) => x !== undefined).sort((x, y) => x - y);
+    if (v.length === 0) return undefined;
+    const m = v.length >> 1;
+    return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+  };
+  const figures = (step) => step && { calls: step.callsPerSecond, p50: step.latencyUs.p50, p99: step.latencyUs.p99 };
+  const print = (name, c, a, h, k, floor, keyFloor) => console.log(
+    `${name.padEnd(12)} ${fmt(c?.calls).padStart(14)}  ${us(c?.p50).padEnd(9)} ${us(c?.p99).padEnd(9)} | ` +
+    `${fmt(a?.calls).padStart(13)}  ${us(a?.p50).padEnd(9)} ${us(a?.p99).padEnd(9)} | ` +
+    `${fmt(h?.calls).padStart(14)}  ${fmt(k?.calls).padStart(12)} | ` +
+    `${times(ratio(a?.calls, c?.calls)).padStart(20)}  ${times(ratio(a?.p99, c?.p99)).padStart(17)} | ` +
+    `${times(floor).padStart(12)}  ${times(keyFloor).padStart(18)}`);
+  const labels = [...new Set([cerbos, ...authz, ...health, ...healthKey].filter(Boolean).flatMap((r) => r.steps.map((s) => s.label)))];
   console.log("");
-  console.log("step   Cerbos calls/s  p50       p99       | Authz calls/s  p50       p99       | health calls/s  +key calls/s | " +
+  console.log("step         Cerbos calls/s  p50       p99       | Authz calls/s  p50       p99       | health calls/s  +key calls/s | " +
     "Authz/Cerbos calls/s  p99 Authz/Cerbos | Authz/health  Authz/(health+key)");
   for (const label of labels) {
-    const c = row(cerbos, label), a = row(authz, label), h = row(health, label), k = row(healthKey, label);
-    console.log(
-      `${label.padEnd(6)} ${fmt(c?.callsPerSecond).padStart(14)}  ${us(c?.latencyUs.p50).padEnd(9)} ${us(c?.latencyUs.p99).padEnd(9)} | ` +
-      `${fmt(a?.callsPerSecond).padStart(13)}  ${us(a?.latencyUs.p50).padEnd(9)} ${us(a?.latencyUs.p99).padEnd(9)} | ` +
-      `${fmt(h?.callsPerSecond).padStart(14)}  ${fmt(k?.callsPerSecond).padStart(12)} | ` +
-      `${ratio(a?.callsPerSecond, c?.callsPerSecond).padStart(20)}  ${ratio(a?.latencyUs.p99, c?.latencyUs.p99).padStart(17)} | ` +
-      `${ratio(a?.callsPerSecond, h?.callsPerSecond).padStart(12)}  ${ratio(a?.callsPerSecond, k?.callsPerSecond).padStart(18)}`);
+    const c = figures(row(cerbos, label));
+    const perRound = Array.from({ length: rounds }, (_, i) => {
+      const a = figures(row(authz[i], label)), h = figures(row(health[i], label)), k = figures(row(healthKey[i], label));
+      return { a, h, k, floor: ratio(a?.calls, h?.calls), keyFloor: ratio(a?.calls, k?.calls) };
+    });
+    if (rounds <= 1) {
+      const { a, h, k, floor, keyFloor } = perRound[0] ?? {};
+      print(label, c, a, h, k, floor, keyFloor);
+      continue;
+    }
+    perRound.forEach(({ a, h, k, floor, keyFloor }, i) => print(`${label} r${i + 1}`, c, a, h, k, floor, keyFloor));
+    const mid = (pick) => median(perRound.map(pick));
+    print(`${label} median`, c,
+      { calls: mid((r) => r.a?.calls), p50: mid((r) => r.a?.p50), p99: mid((r) => r.a?.p99) },
+      { calls: mid((r) => r.h?.calls) }, { calls: mid((r) => r.k?.calls) },
+      mid((r) => r.floor), mid((r) => r.keyFloor));
   }
   console.log("goals (issue 4): Authz/Cerbos calls/s >= 6x at c=16 and c=64; p99 Authz/Cerbos <= 0.2x at c=16; Authz/health >= 0.75x");
-  if (healthKey)
+  if (healthKey.length > 0)
     console.log("health: Health/Check with no headers; +key: the same call carrying the Authorize calls' authorization header " +
       "(h2load sends it as a never-indexed literal, so the server decodes it on every call, as it must for every Authorize)");
 }

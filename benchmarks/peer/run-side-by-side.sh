@@ -3,7 +3,7 @@
 # same concurrency sweep; prints the ratios the performance goals of issue 4 are stated in.
 #
 #   benchmarks/peer/run-side-by-side.sh [--duration 10] [--warmup 3] [--concurrency "16 64"] [--connections 4]
-#                                       [--only both|cerbos|authz] [--out DIR]
+#                                       [--rounds 1] [--only both|cerbos|authz] [--out DIR]
 #
 # On a clean Debian machine it installs what it needs itself: nghttp2-client (h2load) and, when missing, nodejs and
 # npm with apt-get; @cerbos/cerbos-linux-x64, @cerbos/api and protobufjs with npm into a temporary prefix. The Authz
@@ -25,16 +25,20 @@
 # concurrency c with `-c <connections> -m <c / connections>`. On Authz, grpc.health.v1.Health/Check is driven the
 # same way as the transport floor (a trivial gRPC round trip on the same server), twice: bare, and carrying the
 # same authorization header as the Authorize calls (h2load never indexes it, so every call pays for decoding it).
+# With --rounds N the three Authz sweeps run N times, in turns (each round starts with the next of the three), so that
+# a step that runs while the machine is slower does not decide a ratio alone: the summary gives every round and the
+# median of each figure and of each round's ratio to the floor.
 #
 # Results go to --out (default benchmarks/peer/results/<UTC timestamp>/): h2load's output and per-request logs, and
-# cerbos.json, authz.json, health.json and health-key.json in the shape of `authz loadtest` results, compared with
-# `authz loadtest --compare`. Exit status is non-zero, with the failing step named, when anything fails.
+# cerbos.json, authz.json, health.json and health-key.json (authz-r1.json and so on with --rounds) in the shape of
+# `authz loadtest` results, compared with `authz loadtest --compare` when there is one round. Exit status is non-zero, with the failing step named, when anything fails.
 set -euo pipefail
 
 DURATION=10
 WARMUP=3
 CONCURRENCY="16 64"
 CONNECTIONS=4
+ROUNDS=1
 ONLY=both
 OUT=""
 CERBOS_VERSION="${CERBOS_VERSION:-0.55.0}"
@@ -50,6 +54,7 @@ while [[ $# -gt 0 ]]; do
     --warmup) WARMUP="${2:?}"; shift 2 ;;
     --concurrency) CONCURRENCY="${2:?}"; shift 2 ;;
     --connections) CONNECTIONS="${2:?}"; shift 2 ;;
+    --rounds) ROUNDS="${2:?}"; shift 2 ;;
     --only) ONLY="${2:?}"; shift 2 ;;
     --out) OUT="${2:?}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -59,6 +64,7 @@ done
 [[ "$DURATION" =~ ^[0-9]+$ && "$DURATION" -gt 0 ]] || die "--duration must be whole seconds, not \`$DURATION\`"
 [[ "$WARMUP" =~ ^[0-9]+$ ]] || die "--warmup must be whole seconds, not \`$WARMUP\`"
 [[ "$CONNECTIONS" =~ ^[0-9]+$ && "$CONNECTIONS" -gt 0 ]] || die "--connections must be a positive number, not \`$CONNECTIONS\`"
+[[ "$ROUNDS" =~ ^[0-9]+$ && "$ROUNDS" -gt 0 ]] || die "--rounds must be a positive number, not \`$ROUNDS\`"
 for c in $CONCURRENCY; do
   [[ "$c" =~ ^[0-9]+$ && "$c" -ge "$CONNECTIONS" && $((c % CONNECTIONS)) -eq 0 ]] \
     || die "each --concurrency value must be a multiple of --connections ($CONNECTIONS), not \`$c\`"
@@ -242,20 +248,34 @@ if [[ "$ONLY" != cerbos ]]; then
   STEP="authz: checking the answers once"
   peer authz-frame "$WORK/authz.frame" "$REPO/protos"
   peer authz-check "$AUTHZ_GRPC" "$WORK/authz.frame" "$REPO/protos"
-  say "authz: Authorize"
-  sweep authz "$AUTHZ_GRPC" /authz.v1.Authorization/Authorize "$WORK/authz.frame" Authorize -H "authorization: Bearer $AUTHZ_API_KEY"
-  say "authz: grpc.health.v1.Health/Check (transport floor)"
-  sweep health "$AUTHZ_GRPC" /grpc.health.v1.Health/Check "$WORK/health.frame" Health/Check
-  say "authz: grpc.health.v1.Health/Check with the authorization header (the floor with the same request headers)"
-  sweep health-key "$AUTHZ_GRPC" /grpc.health.v1.Health/Check "$WORK/health.frame" Health/Check -H "authorization: Bearer $AUTHZ_API_KEY"
+  authorize_sweep() {
+    say "authz: Authorize$2"
+    sweep "authz$1" "$AUTHZ_GRPC" /authz.v1.Authorization/Authorize "$WORK/authz.frame" Authorize -H "authorization: Bearer $AUTHZ_API_KEY"
+  }
+  health_sweep() {
+    say "authz: grpc.health.v1.Health/Check (transport floor)$2"
+    sweep "health$1" "$AUTHZ_GRPC" /grpc.health.v1.Health/Check "$WORK/health.frame" Health/Check
+  }
+  health_key_sweep() {
+    say "authz: grpc.health.v1.Health/Check with the authorization header (the floor with the same request headers)$2"
+    sweep "health-key$1" "$AUTHZ_GRPC" /grpc.health.v1.Health/Check "$WORK/health.frame" Health/Check -H "authorization: Bearer $AUTHZ_API_KEY"
+  }
+  sweeps=(authorize_sweep health_sweep health_key_sweep)
+  for ((round = 1; round <= ROUNDS; round++)); do
+    suffix="" label=""
+    if [[ "$ROUNDS" -gt 1 ]]; then suffix="-r$round" label=", round $round of $ROUNDS"; fi
+    for ((i = 0; i < 3; i++)); do "${sweeps[$(((round - 1 + i) % 3))]}" "$suffix" "$label"; done
+  done
   stop_server
 fi
 
 # ---- 4. Ratios ----------------------------------------------------------------------------------------------------
 STEP="comparing"
 say "results ($CONNECTIONS connections, ${DURATION}s per step after ${WARMUP}s warm-up, one h2load thread, $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
-peer summary "$OUT/cerbos.json" "$OUT/authz.json" "$OUT/health.json" "$OUT/health-key.json"
-if [[ "$ONLY" == both ]] && command -v dotnet >/dev/null; then
+# Each engine's results files, comma-separated, one per round.
+files() { local f=() r; if [[ "$ROUNDS" -eq 1 ]]; then f=("$OUT/$1.json"); else for ((r = 1; r <= ROUNDS; r++)); do f+=("$OUT/$1-r$r.json"); done; fi; (IFS=,; echo "${f[*]}"); }
+peer summary "$OUT/cerbos.json" "$(files authz)" "$(files health)" "$(files health-key)"
+if [[ "$ONLY" == both && "$ROUNDS" -eq 1 ]] && command -v dotnet >/dev/null; then
   dotnet build -c Release "$REPO/src/Authz.Cli" -nologo -v quiet >"$OUT/cli-build.log" 2>&1 || die "dotnet build of the CLI failed, see $OUT/cli-build.log"
   echo
   echo "Cerbos (A) against Authz (B):"
