@@ -1,6 +1,5 @@
 using Authz.Grains;
 using Authz.Server.Limits;
-using Authz.Server.Services;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;

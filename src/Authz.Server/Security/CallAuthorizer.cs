@@ -76,7 +76,7 @@ public sealed class CallAuthorizer(DecisionService decisions)
     /// <summary>The one refusal: the same for a missing target and for another tenant's.</summary>
     public static string DeniedMessage(string callerArn, string action) => $"`{callerArn}` is not authorized to perform `{action}`";
 
-    public async ValueTask<bool> IsAllowedAsync(CallerIdentity caller, AdminAction action, CancellationToken cancellationToken)
+    private async ValueTask<bool> IsAllowedAsync(CallerIdentity caller, AdminAction action, CancellationToken cancellationToken)
     {
         if (caller.IsSystemAdministrator)
         {
