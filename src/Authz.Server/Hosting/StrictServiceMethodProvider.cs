@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text;
 using Google.Protobuf;
 using Grpc.AspNetCore.Server.Model;
+using Authz.V1;
 using Grpc.Core;
 
 namespace Authz.Server.Hosting;
@@ -11,6 +12,8 @@ namespace Authz.Server.Hosting;
 /// one difference: a request the protobuf parser refuses (malformed bytes, invalid UTF-8 in a string) ends with
 /// INVALID_ARGUMENT and the parser's reason. grpc-dotnet reads the request before interceptors and services run, and
 /// otherwise answers such input UNKNOWN "Exception was thrown by handler." and logs it as a server error.
+/// <see cref="AuthorizeRequest"/>, read once per check, is read by <see cref="AuthorizeRequestReader"/> into strings the
+/// silo has decoded before, with the same accepted inputs as the generated parser.
 /// </summary>
 internal sealed class StrictServiceMethodProvider<TService> : IServiceMethodProvider<TService>
     where TService : class
@@ -59,14 +62,16 @@ internal sealed class StrictServiceMethodProvider<TService> : IServiceMethodProv
 
         private static Method<TRequest, TResponse> Strict<TRequest, TResponse>(Method<TRequest, TResponse> method)
         {
-            var deserialize = method.RequestMarshaller.ContextualDeserializer;
+            var deserialize = typeof(TRequest) == typeof(AuthorizeRequest)
+                ? (Func<DeserializationContext, TRequest>)(object)CheckRequests.Read
+                : method.RequestMarshaller.ContextualDeserializer;
             var marshaller = new Marshaller<TRequest>(method.RequestMarshaller.ContextualSerializer, payload =>
             {
                 try
                 {
                     return deserialize(payload);
                 }
-                catch (Exception ex) when (ex is InvalidProtocolBufferException or DecoderFallbackException)
+                catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidDataException or DecoderFallbackException)
                 {
                     throw new RpcException(new Status(StatusCode.InvalidArgument,
                         $"the request is not a valid `{typeof(TRequest).Name}` message: {ex.Message}"));
@@ -75,4 +80,14 @@ internal sealed class StrictServiceMethodProvider<TService> : IServiceMethodProv
             return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, marshaller, method.ResponseMarshaller);
         }
     }
+}
+
+/// <summary>Reads the server's <see cref="AuthorizeRequest"/>s, one string table for the process.</summary>
+internal static class CheckRequests
+{
+    /// <summary>16,384 slots (128 KiB of references), each the last ASCII string hashed to it.</summary>
+    private static readonly Utf8StringTable Strings = new();
+
+    public static AuthorizeRequest Read(DeserializationContext payload) =>
+        AuthorizeRequestReader.Read(payload.PayloadAsReadOnlySequence(), Strings);
 }

@@ -27,18 +27,23 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
 {
     [ThreadStatic] private static EvaluationTrace? t_trace;
 
+    private readonly SharedAnswers _answers = new(Reference);
+
     public override Task<AuthorizeResponse> Authorize(AuthorizeRequest request, ServerCallContext context)
     {
         var started = Stopwatch.GetTimestamp();
         // Prepared synchronously when the snapshots are cached: then the answer needs no async step.
         var prepared = PrepareAsync(request, batchIndex: -1, context.CancellationToken);
         return prepared.IsCompletedSuccessfully
-            ? Task.FromResult(Answer(prepared.Result, request, context, started))
+            ? Completed(Answer(prepared.Result, request, context, started, out var shared), shared)
             : AnswerAsync(prepared, request, context, started);
     }
 
     private async Task<AuthorizeResponse> AnswerAsync(ValueTask<PreparedCheck> prepared, AuthorizeRequest request, ServerCallContext context, long started) =>
-        Answer(await prepared, request, context, started);
+        Answer(await prepared, request, context, started, out _);
+
+    private static Task<AuthorizeResponse> Completed(AuthorizeResponse response, Task<AuthorizeResponse>? shared) =>
+        shared ?? Task.FromResult(response);
 
     public override async Task<BatchAuthorizeResponse> BatchAuthorize(BatchAuthorizeRequest request, ServerCallContext context)
     {
@@ -58,7 +63,7 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
 
         for (var i = 0; i < prepared.Length; i++)
         {
-            response.Results.Add(Answer(await prepared[i], request.Checks[i], context, started));
+            response.Results.Add(Answer(await prepared[i], request.Checks[i], context, started, out _));
         }
 
         return response;
@@ -74,7 +79,7 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
         var principalArn = request.PolicySourceArn;
         var tenantId = NullIfEmpty(request.TenantId) ?? NullIfEmpty(request.ResourceOwner);
         // Shared by every pair: the decision path keeps the caller's array as it is, never changing it.
-        var callerContext = Context(request.Context);
+        var callerContext = ContextValues.ToPairs(request.Context);
         var response = new SimulatePrincipalPolicyResponse();
         foreach (var action in request.ActionNames)
         {
@@ -125,7 +130,7 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
         var caller = NullIfEmpty(request.CallerArn) ?? $"arn:aws:iam::{owner ?? "000000000000"}:user/simulated";
         var principalSet = new PrincipalPolicySet(identity, boundaries,
             guardrails.Length == 0 ? default : [.. guardrails.Select(g => System.Collections.Immutable.ImmutableArray.Create(g))]);
-        var contextValues = Authz.Policy.Evaluation.RequestContext.Create(Context(request.Context) ?? []);
+        var contextValues = Authz.Policy.Evaluation.RequestContext.Create(ContextValues.ToPairs(request.Context) ?? []);
 
         var response = new SimulateCustomPolicyResponse();
         foreach (var action in request.ActionNames)
@@ -148,7 +153,7 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
     private ValueTask<PreparedCheck> PrepareAsync(AuthorizeRequest request, int batchIndex, CancellationToken cancellationToken)
     {
         var input = new CheckInput(NullIfEmpty(request.TenantId), request.Principal, request.Action, request.Resource,
-            Context(request.Context), request.MinRevision);
+            request.ContextPairs(), request.MinRevision);
         return PrepareOrThrowAsync(input, batchIndex, cancellationToken);
     }
 
@@ -182,27 +187,43 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
         }
     }
 
-    private AuthorizeResponse Answer(PreparedCheck prepared, AuthorizeRequest request, ServerCallContext context, long started)
+    /// <summary>
+    /// The answer to a prepared check. <paramref name="shared"/> is the completed task of an answer that
+    /// <see cref="SharedAnswers"/> shares (a decision by one statement, without explanation), else null.
+    /// </summary>
+    private AuthorizeResponse Answer(PreparedCheck prepared, AuthorizeRequest request, ServerCallContext context, long started,
+        out Task<AuthorizeResponse>? shared)
     {
         var explain = request.Explain;
         var trace = t_trace ??= new EvaluationTrace();
         trace.Reset();
         trace.Explain = explain;
         var decision = prepared.Evaluate(trace);
-        var response = new AuthorizeResponse
+        var determining = trace.Determining(decision);
+        AuthorizeResponse response;
+        if (!explain && determining.Count == 1 && decision != EngineDecision.ImplicitDeny && prepared.Reason is null)
         {
-            Decision = ToProto(decision),
-            Revision = prepared.Revision,
-            Reason = prepared.Reason ?? (decision == EngineDecision.ImplicitDeny ? trace.Reason ?? "" : ""),
-        };
-        foreach (var statement in trace.Determining(decision))
-        {
-            response.Determining.Add(Reference(statement, prepared));
+            shared = _answers.Get(determining[0], ToProto(decision), prepared.Revision, Target(determining[0], prepared));
+            response = shared.Result;
         }
-
-        if (explain)
+        else
         {
-            AddMismatches(response.ConditionMismatches, trace, prepared);
+            shared = null;
+            response = new AuthorizeResponse
+            {
+                Decision = ToProto(decision),
+                Revision = prepared.Revision,
+                Reason = prepared.Reason ?? (decision == EngineDecision.ImplicitDeny ? trace.Reason ?? "" : ""),
+            };
+            for (var i = 0; i < determining.Count; i++)
+            {
+                response.Determining.Add(Reference(determining[i], prepared));
+            }
+
+            if (explain)
+            {
+                AddMismatches(response.ConditionMismatches, trace, prepared);
+            }
         }
 
         DecisionMetrics.Count(prepared, decision);
@@ -257,43 +278,55 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
 
     private static StatementReference Reference(CompiledStatement statement, PreparedCheck? prepared)
     {
-        var policy = statement.Policy;
-        var reference = new StatementReference
+        if (prepared is not null)
         {
-            Policy = policy.Id,
-            Version = policy.VersionId ?? "",
-            StatementIndex = (uint)statement.Index,
-            Sid = statement.Sid ?? "",
-            PolicyType = ToProto(policy.Type),
-        };
-        if (prepared is null)
-        {
-            if (policy.Id.StartsWith("input[", StringComparison.Ordinal) && uint.TryParse(policy.Id.AsSpan(6, policy.Id.Length - 7), out var index))
-            {
-                reference.Policy = "";
-                reference.InputIndex = index;
-            }
-
-            return reference;
+            return Reference(statement, Target(statement, prepared));
         }
 
+        // A simulation's own documents are named `input[i]`: the reference gives the index instead.
+        var id = statement.Policy.Id;
+        var reference = Reference(statement, new ReferenceTarget(id, ""));
+        if (id.StartsWith("input[", StringComparison.Ordinal) && uint.TryParse(id.AsSpan(6, id.Length - 7), out var index))
+        {
+            reference.Policy = "";
+            reference.InputIndex = index;
+        }
+
+        return reference;
+    }
+
+    private static StatementReference Reference(CompiledStatement statement, ReferenceTarget target) => new()
+    {
+        Policy = target.Policy,
+        Version = statement.Policy.VersionId ?? "",
+        StatementIndex = (uint)statement.Index,
+        Sid = statement.Sid ?? "",
+        PolicyType = ToProto(statement.Policy.Type),
+        AttachedTo = target.AttachedTo,
+    };
+
+    /// <summary>The policy a stored statement belongs to (a resource policy by its holder's ARN) and what holds it.</summary>
+    private static ReferenceTarget Target(CompiledStatement statement, PreparedCheck prepared)
+    {
+        var policy = statement.Policy;
         if (policy.Type == EnginePolicyType.Resource)
         {
-            reference.Policy = prepared.Resource?.PolicyHolderArn ?? policy.Id;
-            reference.AttachedTo = prepared.Resource?.PolicyHolderArn ?? "";
+            var holder = prepared.Resource?.PolicyHolderArn;
+            return new(holder ?? policy.Id, holder ?? "");
         }
-        else if (prepared.Principal?.Origins.TryGetValue(policy, out var origin) == true)
+
+        if (prepared.Principal?.Origins.TryGetValue(policy, out var origin) == true)
         {
             var snapshot = prepared.Principal.Snapshot;
-            reference.AttachedTo = origin.Origin switch
+            return new(policy.Id, origin.Origin switch
             {
                 DocumentOrigin.Inline => snapshot.Arn,
                 DocumentOrigin.GroupInline => GrainKeys.GroupArn(snapshot.TenantId, "/", origin.OwnerName ?? ""),
                 _ => "",
-            };
+            });
         }
 
-        return reference;
+        return new(policy.Id, "");
     }
 
     private static System.Collections.Immutable.ImmutableArray<CompiledPolicy> CompileInputs(RepeatedField<string> documents, EnginePolicyType type, string field)
@@ -332,24 +365,6 @@ public sealed partial class AuthorizationService(DecisionService decisions, IOpt
     }
 
     private static IEnumerable<string> Resources(RepeatedField<string> resources) => resources.Count == 0 ? ["*"] : resources;
-
-    /// <summary>The caller's context keys and values as the decision path takes them; null when there are none.</summary>
-    private static KeyValuePair<string, string[]>[]? Context(MapField<string, ContextValues> context)
-    {
-        if (context.Count == 0)
-        {
-            return null;
-        }
-
-        var pairs = new KeyValuePair<string, string[]>[context.Count];
-        var i = 0;
-        foreach (var (key, values) in context)
-        {
-            pairs[i++] = new(key, [.. values.Values]);
-        }
-
-        return pairs;
-    }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
