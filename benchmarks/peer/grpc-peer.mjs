@@ -16,7 +16,7 @@
 //   free-port                             prints a free loopback TCP port
 //   new-key                               prints a fresh administrator key for the Authz server (AKIA....<secret>)
 // Calls to authz.v1 services carry `authorization: Bearer $AUTHZ_API_KEY` when that variable is set.
-//   h2load-results <out.json> <target note> <api> <connections> <warmup s> <duration s> <label>@<stdout>,<log> ...
+//   h2load-results <out.json> <target note> <api> <connections> <warmup s> <duration s> <label>@<stdout>,<log>[,<cpu>] ...
 //   summary <cerbos.json> <authz.json|-> <health.json|-> [<health-key.json>]
 //                                                          prints the ratios the performance goals are stated in; the
 //                                                          last three may list one file per round, comma-separated
@@ -235,10 +235,16 @@ function parseH2load(stdout, log, label, connections, concurrency) {
 function h2loadResults(out, note, api, connections, warmup, duration, runs) {
   const steps = runs.map((run) => {
     const [label, files] = run.split("@");
-    const [stdout, log] = files.split(",");
+    const [stdout, log, cpu] = files.split(",");
     const concurrency = Number(label.replace(/^c=/, ""));
     const step = parseH2load(stdout, log, label, Number(connections), concurrency);
     delete step.note;
+    if (cpu && fs.existsSync(cpu)) {
+      // Ticks of the server's process group over the measured window, and ticks per second.
+      const [ticks, hz] = fs.readFileSync(cpu, "utf8").trim().split(/\s+/).map(Number);
+      step.serverCpuSeconds = ticks / hz;
+      step.serverCpuMicrosecondsPerCall = step.calls > 0 ? (step.serverCpuSeconds * 1e6) / step.calls : undefined;
+    }
     return step;
   });
   const cpu = os.cpus()[0]?.model ?? null;
@@ -276,36 +282,40 @@ function summary(cerbosFile, authzFiles, healthFiles, healthKeyFiles) {
     const m = v.length >> 1;
     return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
   };
-  const figures = (step) => step && { calls: step.callsPerSecond, p50: step.latencyUs.p50, p99: step.latencyUs.p99 };
-  const print = (name, c, a, h, k, floor, keyFloor) => console.log(
+  const figures = (step) => step && { calls: step.callsPerSecond, p50: step.latencyUs.p50, p99: step.latencyUs.p99, cpu: step.serverCpuMicrosecondsPerCall };
+  const cpu = (n) => (n === undefined ? "–" : n.toFixed(1));
+  const print = (name, c, a, h, k, floor, keyFloor, cpuFloor) => console.log(
     `${name.padEnd(12)} ${fmt(c?.calls).padStart(14)}  ${us(c?.p50).padEnd(9)} ${us(c?.p99).padEnd(9)} | ` +
     `${fmt(a?.calls).padStart(13)}  ${us(a?.p50).padEnd(9)} ${us(a?.p99).padEnd(9)} | ` +
     `${fmt(h?.calls).padStart(14)}  ${fmt(k?.calls).padStart(12)} | ` +
     `${times(ratio(a?.calls, c?.calls)).padStart(20)}  ${times(ratio(a?.p99, c?.p99)).padStart(17)} | ` +
-    `${times(floor).padStart(12)}  ${times(keyFloor).padStart(18)}`);
+    `${times(floor).padStart(12)}  ${times(keyFloor).padStart(18)} | ` +
+    `${cpu(a?.cpu).padStart(13)}  ${cpu(h?.cpu).padStart(14)}  ${times(cpuFloor).padStart(19)}`);
   const labels = [...new Set([cerbos, ...authz, ...health, ...healthKey].filter(Boolean).flatMap((r) => r.steps.map((s) => s.label)))];
   console.log("");
   console.log("step         Cerbos calls/s  p50       p99       | Authz calls/s  p50       p99       | health calls/s  +key calls/s | " +
-    "Authz/Cerbos calls/s  p99 Authz/Cerbos | Authz/health  Authz/(health+key)");
+    "Authz/Cerbos calls/s  p99 Authz/Cerbos | Authz/health  Authz/(health+key) | Authz µs CPU/call  health µs CPU/call  health/Authz CPU");
   for (const label of labels) {
     const c = figures(row(cerbos, label));
     const perRound = Array.from({ length: rounds }, (_, i) => {
       const a = figures(row(authz[i], label)), h = figures(row(health[i], label)), k = figures(row(healthKey[i], label));
-      return { a, h, k, floor: ratio(a?.calls, h?.calls), keyFloor: ratio(a?.calls, k?.calls) };
+      return { a, h, k, floor: ratio(a?.calls, h?.calls), keyFloor: ratio(a?.calls, k?.calls), cpuFloor: ratio(h?.cpu, a?.cpu) };
     });
     if (rounds <= 1) {
-      const { a, h, k, floor, keyFloor } = perRound[0] ?? {};
-      print(label, c, a, h, k, floor, keyFloor);
+      const { a, h, k, floor, keyFloor, cpuFloor } = perRound[0] ?? {};
+      print(label, c, a, h, k, floor, keyFloor, cpuFloor);
       continue;
     }
-    perRound.forEach(({ a, h, k, floor, keyFloor }, i) => print(`${label} r${i + 1}`, c, a, h, k, floor, keyFloor));
+    perRound.forEach(({ a, h, k, floor, keyFloor, cpuFloor }, i) => print(`${label} r${i + 1}`, c, a, h, k, floor, keyFloor, cpuFloor));
     const mid = (pick) => median(perRound.map(pick));
     print(`${label} median`, c,
-      { calls: mid((r) => r.a?.calls), p50: mid((r) => r.a?.p50), p99: mid((r) => r.a?.p99) },
-      { calls: mid((r) => r.h?.calls) }, { calls: mid((r) => r.k?.calls) },
-      mid((r) => r.floor), mid((r) => r.keyFloor));
+      { calls: mid((r) => r.a?.calls), p50: mid((r) => r.a?.p50), p99: mid((r) => r.a?.p99), cpu: mid((r) => r.a?.cpu) },
+      { calls: mid((r) => r.h?.calls), cpu: mid((r) => r.h?.cpu) }, { calls: mid((r) => r.k?.calls) },
+      mid((r) => r.floor), mid((r) => r.keyFloor), mid((r) => r.cpuFloor));
   }
   console.log("goals (issue 4): Authz/Cerbos calls/s >= 6x at c=16 and c=64; p99 Authz/Cerbos <= 0.2x at c=16; Authz/health >= 0.75x");
+  console.log("µs CPU/call: the server's CPU (all threads, user and system) over h2load's measured window, per call answered; " +
+    "health/Authz CPU is the share of the floor's throughput that Authorize would reach if both were bound by the server's CPU alone");
   if (healthKey.length > 0)
     console.log("health: Health/Check with no headers; +key: the same call carrying the Authorize calls' authorization header " +
       "(h2load sends it as a never-indexed literal, so the server decodes it on every call, as it must for every Authorize)");

@@ -97,6 +97,17 @@ start_server() {
   SERVER_PGID=$!
 }
 
+# CPU clock ticks (user + system) used so far by the server's process group.
+server_cpu_ticks() {
+  local total=0 pid ticks
+  for pid in $(pgrep -g "$SERVER_PGID"); do
+    # Fields 14 and 15 of /proc/<pid>/stat, counted after the parenthesised command name, which may hold spaces.
+    ticks="$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }')" || continue
+    total=$((total + ${ticks:-0}))
+  done
+  echo "$total"
+}
+
 stop_server() {
   if [[ -n "$SERVER_PGID" ]]; then
     kill -TERM -- "-$SERVER_PGID" 2>/dev/null || true
@@ -154,10 +165,15 @@ sweep() {
     check_load "$name c=$c"
     h2load -D "$DURATION" --warm-up-time="$WARMUP" -t 1 -c "$CONNECTIONS" -m "$streams" -d "$frame" \
       -H 'content-type: application/grpc' -H 'te: trailers' "$@" --log-file="$OUT/$name-c$c.log" \
-      "http://127.0.0.1:$port$path" >"$OUT/$name-c$c.txt" 2>&1 || die "h2load failed, see $OUT/$name-c$c.txt"
-    grep -E '^(finished in|requests:|status codes:|time for request:)' "$OUT/$name-c$c.txt" | sed 's/^/    /'
-    grep -q ' 0 failed, 0 errored, 0 timeout' "$OUT/$name-c$c.txt" || die "$name: h2load reports failed requests at c=$c"
-    runs+=("c=$c@$OUT/$name-c$c.txt,$OUT/$name-c$c.log")
+      "http://127.0.0.1:$port$path" >"$OUT/$name-c$c.txt" 2>&1 &
+    local h2load_pid=$!
+    # The server's CPU over h2load's measured window (after its warm-up), for CPU per call: a cost that, unlike
+    # calls/s, does not depend on how the two cores are shared with h2load at the time.
+    sleep "$WARMUP"
+    local cpu_before; cpu_before="$(server_cpu_ticks)"
+    wait "$h2load_pid" || die "h2load failed, see $OUT/$name-c$c.txt"
+    echo "$(( $(server_cpu_ticks) - cpu_before )) $(getconf CLK_TCK)" >"$OUT/$name-c$c.cpu"
+    runs+=("c=$c@$OUT/$name-c$c.txt,$OUT/$name-c$c.log,$OUT/$name-c$c.cpu")
   done
   peer h2load-results "$OUT/$name.json" "$name 127.0.0.1:$port$path" "$api" "$CONNECTIONS" "$WARMUP" "$DURATION" "${runs[@]}"
 }
