@@ -4,7 +4,11 @@ namespace Authz.V1;
 
 public sealed partial class AuthorizeRequest
 {
-    /// <summary>Set by <see cref="AuthorizeRequestReader"/>, which leaves <see cref="Context"/> empty.</summary>
+    /// <summary>
+    /// Set by <see cref="AuthorizeRequestReader"/>, which leaves <see cref="Context"/> empty. The generated members
+    /// (equality, copies, serialization, <c>ToString</c>) do not see it: a request read that way is for the server to
+    /// answer, not to copy or send on.
+    /// </summary>
     private KeyValuePair<string, string[]>[]? _contextPairs;
 
     /// <summary>

@@ -150,10 +150,8 @@ public sealed class AuthorizeRequestReaderTests(ITestOutputHelper output)
 
     private static string Show(KeyValuePair<string, string[]> pair) => $"{pair.Key}=[{string.Join(",", pair.Value)}]";
 
-    private static byte[] RandomEncoding(Random random)
+    private static byte[] RandomEncoding(Random random) => Encode(output =>
     {
-        using var stream = new MemoryStream();
-        var output = new CodedOutputStream(stream);
         var fields = random.Next(0, 12);
         for (var f = 0; f < fields; f++)
         {
@@ -169,15 +167,10 @@ public sealed class AuthorizeRequestReaderTests(ITestOutputHelper output)
                 default: WriteUnknown(output, random, depth: 0); break;
             }
         }
+    });
 
-        output.Flush();
-        return stream.ToArray();
-    }
-
-    private static byte[] ContextEntry(Random random)
+    private static byte[] ContextEntry(Random random) => Encode(output =>
     {
-        using var stream = new MemoryStream();
-        var output = new CodedOutputStream(stream);
         var fields = random.Next(0, 4);
         for (var f = 0; f < fields; f++)
         {
@@ -188,15 +181,10 @@ public sealed class AuthorizeRequestReaderTests(ITestOutputHelper output)
                 default: WriteUnknown(output, random, depth: 0); break;
             }
         }
+    });
 
-        output.Flush();
-        return stream.ToArray();
-    }
-
-    private static byte[] Values(Random random)
+    private static byte[] Values(Random random) => Encode(output =>
     {
-        using var stream = new MemoryStream();
-        var output = new CodedOutputStream(stream);
         var fields = random.Next(0, 5);
         for (var f = 0; f < fields; f++)
         {
@@ -209,7 +197,13 @@ public sealed class AuthorizeRequestReaderTests(ITestOutputHelper output)
                 WriteString(output, 1, Text(random));
             }
         }
+    });
 
+    private static byte[] Encode(Action<CodedOutputStream> write)
+    {
+        using var stream = new MemoryStream();
+        var output = new CodedOutputStream(stream);
+        write(output);
         output.Flush();
         return stream.ToArray();
     }
