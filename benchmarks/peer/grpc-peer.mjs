@@ -17,7 +17,7 @@
 //   new-key                               prints a fresh administrator key for the Authz server (AKIA....<secret>)
 // Calls to authz.v1 services carry `authorization: Bearer $AUTHZ_API_KEY` when that variable is set.
 //   h2load-results <out.json> <target note> <api> <connections> <warmup s> <duration s> <label>@<stdout>,<log>[,<cpu>] ...
-//   summary <cerbos.json> <authz.json|-> <health.json|-> [<health-key.json>]
+//   summary <cerbos.json|-> <authz.json|-> <health.json|-> [<health-key.json>]   (each may be a comma-separated list, one per round)
 //                                                          prints the ratios the performance goals are stated in; the
 //                                                          last three may list one file per round, comma-separated
 import http2 from "node:http2";
@@ -263,14 +263,14 @@ function h2loadResults(out, note, api, connections, warmup, duration, runs) {
   fs.writeFileSync(out, JSON.stringify(results, null, 2));
 }
 
-// The Authz, health and health-key arguments may each list several results files, comma-separated, one per round
-// (run-side-by-side.sh --rounds): then every round has its row, and a median row follows. Its ratio to the floor is the
-// median of the rounds' ratios, each taken between steps that ran minutes apart at most.
-function summary(cerbosFile, authzFiles, healthFiles, healthKeyFiles) {
+// Each argument may list several results files, comma-separated, one per round (run-side-by-side.sh --rounds): then
+// every round has its row, and a median row follows. Its ratios are the medians of the rounds' own ratios, each taken
+// between steps that ran minutes apart at most.
+function summary(cerbosFiles, authzFiles, healthFiles, healthKeyFiles) {
   const load = (f) => (f && f !== "-" && fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, "utf8")) : null);
   const loadAll = (list) => (list && list !== "-" ? list.split(",").map(load).filter(Boolean) : []);
-  const cerbos = load(cerbosFile), authz = loadAll(authzFiles), health = loadAll(healthFiles), healthKey = loadAll(healthKeyFiles);
-  const rounds = Math.max(authz.length, health.length, healthKey.length);
+  const cerbos = loadAll(cerbosFiles), authz = loadAll(authzFiles), health = loadAll(healthFiles), healthKey = loadAll(healthKeyFiles);
+  const rounds = Math.max(cerbos.length, authz.length, health.length, healthKey.length);
   const row = (r, label) => r?.steps.find((s) => s.label === label);
   const fmt = (n) => (n === undefined ? "–" : Math.round(n).toLocaleString("en-US"));
   const us = (n) => (n === undefined ? "–" : n < 1000 ? `${Math.round(n)} µs` : `${(n / 1000).toFixed(2)} ms`);
@@ -284,34 +284,36 @@ function summary(cerbosFile, authzFiles, healthFiles, healthKeyFiles) {
   };
   const figures = (step) => step && { calls: step.callsPerSecond, p50: step.latencyUs.p50, p99: step.latencyUs.p99, cpu: step.serverCpuMicrosecondsPerCall };
   const cpu = (n) => (n === undefined ? "–" : n.toFixed(1));
-  const print = (name, c, a, h, k, floor, keyFloor, cpuFloor) => console.log(
+  const print = (name, c, a, h, k, { peer, p99, floor, keyFloor, cpuFloor }) => console.log(
     `${name.padEnd(12)} ${fmt(c?.calls).padStart(14)}  ${us(c?.p50).padEnd(9)} ${us(c?.p99).padEnd(9)} | ` +
     `${fmt(a?.calls).padStart(13)}  ${us(a?.p50).padEnd(9)} ${us(a?.p99).padEnd(9)} | ` +
     `${fmt(h?.calls).padStart(14)}  ${fmt(k?.calls).padStart(12)} | ` +
-    `${times(ratio(a?.calls, c?.calls)).padStart(20)}  ${times(ratio(a?.p99, c?.p99)).padStart(17)} | ` +
+    `${times(peer).padStart(20)}  ${times(p99).padStart(17)} | ` +
     `${times(floor).padStart(12)}  ${times(keyFloor).padStart(18)} | ` +
-    `${cpu(a?.cpu).padStart(13)}  ${cpu(h?.cpu).padStart(14)}  ${times(cpuFloor).padStart(19)}`);
-  const labels = [...new Set([cerbos, ...authz, ...health, ...healthKey].filter(Boolean).flatMap((r) => r.steps.map((s) => s.label)))];
+    `${cpu(c?.cpu).padStart(14)}  ${cpu(a?.cpu).padStart(13)}  ${cpu(h?.cpu).padStart(14)}  ${times(cpuFloor).padStart(19)}`);
+  const labels = [...new Set([...cerbos, ...authz, ...health, ...healthKey].flatMap((r) => r.steps.map((s) => s.label)))];
   console.log("");
   console.log("step         Cerbos calls/s  p50       p99       | Authz calls/s  p50       p99       | health calls/s  +key calls/s | " +
-    "Authz/Cerbos calls/s  p99 Authz/Cerbos | Authz/health  Authz/(health+key) | Authz µs CPU/call  health µs CPU/call  health/Authz CPU");
+    "Authz/Cerbos calls/s  p99 Authz/Cerbos | Authz/health  Authz/(health+key) | Cerbos µs CPU/call  Authz µs CPU/call  health µs CPU/call  health/Authz CPU");
   for (const label of labels) {
-    const c = figures(row(cerbos, label));
     const perRound = Array.from({ length: rounds }, (_, i) => {
-      const a = figures(row(authz[i], label)), h = figures(row(health[i], label)), k = figures(row(healthKey[i], label));
-      return { a, h, k, floor: ratio(a?.calls, h?.calls), keyFloor: ratio(a?.calls, k?.calls), cpuFloor: ratio(h?.cpu, a?.cpu) };
+      // Results of one Cerbos run (before Cerbos ran in rounds) stand for every round.
+      const c = figures(row(cerbos.length === 1 ? cerbos[0] : cerbos[i], label)), a = figures(row(authz[i], label)), h = figures(row(health[i], label)), k = figures(row(healthKey[i], label));
+      const ratios = { peer: ratio(a?.calls, c?.calls), p99: ratio(a?.p99, c?.p99), floor: ratio(a?.calls, h?.calls), keyFloor: ratio(a?.calls, k?.calls), cpuFloor: ratio(h?.cpu, a?.cpu) };
+      return { c, a, h, k, ratios };
     });
     if (rounds <= 1) {
-      const { a, h, k, floor, keyFloor, cpuFloor } = perRound[0] ?? {};
-      print(label, c, a, h, k, floor, keyFloor, cpuFloor);
+      const { c, a, h, k, ratios } = perRound[0] ?? { ratios: {} };
+      print(label, c, a, h, k, ratios);
       continue;
     }
-    perRound.forEach(({ a, h, k, floor, keyFloor, cpuFloor }, i) => print(`${label} r${i + 1}`, c, a, h, k, floor, keyFloor, cpuFloor));
+    perRound.forEach(({ c, a, h, k, ratios }, i) => print(`${label} r${i + 1}`, c, a, h, k, ratios));
     const mid = (pick) => median(perRound.map(pick));
-    print(`${label} median`, c,
+    print(`${label} median`,
+      { calls: mid((r) => r.c?.calls), p50: mid((r) => r.c?.p50), p99: mid((r) => r.c?.p99), cpu: mid((r) => r.c?.cpu) },
       { calls: mid((r) => r.a?.calls), p50: mid((r) => r.a?.p50), p99: mid((r) => r.a?.p99), cpu: mid((r) => r.a?.cpu) },
       { calls: mid((r) => r.h?.calls), cpu: mid((r) => r.h?.cpu) }, { calls: mid((r) => r.k?.calls) },
-      mid((r) => r.floor), mid((r) => r.keyFloor), mid((r) => r.cpuFloor));
+      Object.fromEntries(["peer", "p99", "floor", "keyFloor", "cpuFloor"].map((key) => [key, mid((r) => r.ratios[key])])));
   }
   console.log("goals (issue 4): Authz/Cerbos calls/s >= 6x at c=16 and c=64; p99 Authz/Cerbos <= 0.2x at c=16; Authz/health >= 0.75x");
   console.log("µs CPU/call: the server's CPU (all threads, user and system) over h2load's measured window, per call answered; " +

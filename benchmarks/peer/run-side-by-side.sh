@@ -9,7 +9,7 @@
 # npm with apt-get; @cerbos/cerbos-linux-x64, @cerbos/api and protobufjs with npm into a temporary prefix. The Authz
 # half needs the .NET 10 SDK (not in Debian's archive) and builds src/Authz.Server in Release.
 #
-# What runs, one engine after the other (never both at once):
+# What runs (both servers are up together, but h2load drives one at a time while the other idles):
 #   1. Cerbos (gRPC on a free loopback port, h2c, disk policy store, telemetry off, log level warn), with a resource
 #      policy for `s3_object`: `read` allowed to role data-scientist on bucket ml-training-data, `delete` denied
 #      unless the principal has role admin (and allowed to admin).
@@ -25,12 +25,12 @@
 # concurrency c with `-c <connections> -m <c / connections>`. On Authz, grpc.health.v1.Health/Check is driven the
 # same way as the transport floor (a trivial gRPC round trip on the same server), twice: bare, and carrying the
 # same authorization header as the Authorize calls (h2load never indexes it, so every call pays for decoding it).
-# With --rounds N the three Authz sweeps run N times, in turns (each round starts with the next of the three), so that
-# a step that runs while the machine is slower does not decide a ratio alone: the summary gives every round and the
-# median of each figure and of each round's ratio to the floor.
+# With --rounds N the four sweeps (Cerbos, Authorize, the floor, the floor with the header) run N times, in turns (each
+# round starts with the next of the four), so that a step that runs while the machine is slower does not decide a ratio
+# alone: the summary gives every round and the median of each figure and of each round's ratios.
 #
 # Results go to --out (default benchmarks/peer/results/<UTC timestamp>/): h2load's output and per-request logs, and
-# cerbos.json, authz.json, health.json and health-key.json (authz-r1.json and so on with --rounds) in the shape of
+# cerbos.json, authz.json, health.json and health-key.json (cerbos-r1.json and so on with --rounds) in the shape of
 # `authz loadtest` results, compared with `authz loadtest --compare` when there is one round. Exit status is non-zero, with the failing step named, when anything fails.
 set -euo pipefail
 
@@ -77,11 +77,13 @@ mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 WORK="$(mktemp -d -t authz-peer.XXXXXX)"
 STEP="starting"
-SERVER_PGID=""
+CERBOS_PGID=""
+AUTHZ_PGID=""
 
 cleanup() {
   local status=$?
-  if [[ -n "$SERVER_PGID" ]]; then kill -TERM -- "-$SERVER_PGID" 2>/dev/null || true; wait "$SERVER_PGID" 2>/dev/null || true; fi
+  stop_server CERBOS_PGID
+  stop_server AUTHZ_PGID
   rm -rf "$WORK"
   if [[ $status -ne 0 ]]; then echo "error: failed during: $STEP (logs in $OUT)" >&2; fi
 }
@@ -90,17 +92,17 @@ trap cleanup EXIT
 say() { printf '\n== %s\n' "$*"; }
 
 # Runs a server in its own process group so that everything it starts (dotnet run starts the app as a child) is
-# stopped together, by that group's id.
+# stopped together, by that group's id, which goes into the variable named first.
 start_server() {
-  local log="$1"; shift
+  local var="$1" log="$2"; shift 2
   setsid "$@" >"$log" 2>&1 &
-  SERVER_PGID=$!
+  printf -v "$var" '%s' "$!"
 }
 
-# CPU clock ticks (user + system) used so far by the server's process group.
+# CPU clock ticks (user + system) used so far by the process group given.
 server_cpu_ticks() {
   local total=0 pid ticks
-  for pid in $(pgrep -g "$SERVER_PGID"); do
+  for pid in $(pgrep -g "$1"); do
     # Fields 14 and 15 of /proc/<pid>/stat, counted after the parenthesised command name, which may hold spaces.
     ticks="$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }')" || continue
     total=$((total + ${ticks:-0}))
@@ -108,11 +110,13 @@ server_cpu_ticks() {
   echo "$total"
 }
 
+# Stops the server whose process group id is in the variable named.
 stop_server() {
-  if [[ -n "$SERVER_PGID" ]]; then
-    kill -TERM -- "-$SERVER_PGID" 2>/dev/null || true
-    wait "$SERVER_PGID" 2>/dev/null || true
-    SERVER_PGID=""
+  local pgid="${!1}"
+  if [[ -n "$pgid" ]]; then
+    kill -TERM -- "-$pgid" 2>/dev/null || true
+    wait "$pgid" 2>/dev/null || true
+    printf -v "$1" '%s' ""
   fi
 }
 
@@ -152,11 +156,11 @@ CERBOS="$NPM_PREFIX/node_modules/@cerbos/cerbos-linux-x64/cerbos-linux-x64"
 cp "$REPO/benchmarks/peer/grpc-peer.mjs" "$NPM_PREFIX/"
 peer() { node "$NPM_PREFIX/grpc-peer.mjs" "$@"; }
 
-# Runs h2load once per concurrency against one method with one frame, and writes a results file. Extra arguments go
-# to h2load (headers).
+# Runs h2load once per concurrency against one method with one frame of the server in process group <pgid>, and
+# writes a results file. Extra arguments go to h2load (headers).
 sweep() {
-  local name="$1" port="$2" path="$3" frame="$4" api="$5"
-  shift 5
+  local name="$1" pgid="$2" port="$3" path="$4" frame="$5" api="$6"
+  shift 6
   local runs=()
   for c in $CONCURRENCY; do
     local streams=$((c / CONNECTIONS))
@@ -170,9 +174,9 @@ sweep() {
     # The server's CPU over h2load's measured window (after its warm-up), for CPU per call: a cost that, unlike
     # calls/s, does not depend on how the two cores are shared with h2load at the time.
     sleep "$WARMUP"
-    local cpu_before; cpu_before="$(server_cpu_ticks)"
+    local cpu_before; cpu_before="$(server_cpu_ticks "$pgid")"
     wait "$h2load_pid" || die "h2load failed, see $OUT/$name-c$c.txt"
-    echo "$(( $(server_cpu_ticks) - cpu_before )) $(getconf CLK_TCK)" >"$OUT/$name-c$c.cpu"
+    echo "$(( $(server_cpu_ticks "$pgid") - cpu_before )) $(getconf CLK_TCK)" >"$OUT/$name-c$c.cpu"
     runs+=("c=$c@$OUT/$name-c$c.txt,$OUT/$name-c$c.log,$OUT/$name-c$c.cpu")
   done
   peer h2load-results "$OUT/$name.json" "$name 127.0.0.1:$port$path" "$api" "$CONNECTIONS" "$WARMUP" "$DURATION" "${runs[@]}"
@@ -221,15 +225,12 @@ audit:
 telemetry:
   disabled: true
 YAML
-  CERBOS_NO_TELEMETRY=1 start_server "$OUT/cerbos-server.log" "$CERBOS" server --config="$WORK/cerbos/config.yaml" --log-level=warn
+  CERBOS_NO_TELEMETRY=1 start_server CERBOS_PGID "$OUT/cerbos-server.log" "$CERBOS" server --config="$WORK/cerbos/config.yaml" --log-level=warn
   STEP="cerbos: checking the answers once"
-  echo "  cerbos $($CERBOS --version | head -1) on 127.0.0.1:$CERBOS_GRPC (pid $SERVER_PGID)"
+  echo "  cerbos $($CERBOS --version | head -1) on 127.0.0.1:$CERBOS_GRPC (pid $CERBOS_PGID)"
   peer cerbos-frame "$WORK/cerbos.frame"
   peer cerbos-check "$CERBOS_GRPC" "$WORK/cerbos.frame" \
     || { tail -n 20 "$OUT/cerbos-server.log" >&2; die "cerbos did not answer as expected (server log above)"; }
-  say "cerbos: CheckResources"
-  sweep cerbos "$CERBOS_GRPC" /cerbos.svc.v1.CerbosService/CheckResources "$WORK/cerbos.frame" CheckResources
-  stop_server
 fi
 
 # ---- 3. Authz -----------------------------------------------------------------------------------------------------
@@ -254,8 +255,8 @@ if [[ "$ONLY" != cerbos ]]; then
   Authz__Limits__RateLimits__Admin__PerSecond=10000000 \
   Authz__Limits__RateLimits__Admin__Burst=10000000 \
   Logging__LogLevel__Default=Warning \
-    start_server "$OUT/authz-server.log" dotnet run -c Release --no-build --project "$REPO/src/Authz.Server"
-  echo "  authz on 127.0.0.1:$AUTHZ_GRPC (process group $SERVER_PGID)"
+    start_server AUTHZ_PGID "$OUT/authz-server.log" dotnet run -c Release --no-build --project "$REPO/src/Authz.Server"
+  echo "  authz on 127.0.0.1:$AUTHZ_GRPC (process group $AUTHZ_PGID)"
   peer health-frame "$WORK/health.frame"
   peer health-check "$AUTHZ_GRPC" "$WORK/health.frame" \
     || { tail -n 20 "$OUT/authz-server.log" >&2; die "authz did not answer its health check (server log above)"; }
@@ -264,33 +265,42 @@ if [[ "$ONLY" != cerbos ]]; then
   STEP="authz: checking the answers once"
   peer authz-frame "$WORK/authz.frame" "$REPO/protos"
   peer authz-check "$AUTHZ_GRPC" "$WORK/authz.frame" "$REPO/protos"
-  authorize_sweep() {
-    say "authz: Authorize$2"
-    sweep "authz$1" "$AUTHZ_GRPC" /authz.v1.Authorization/Authorize "$WORK/authz.frame" Authorize -H "authorization: Bearer $AUTHZ_API_KEY"
-  }
-  health_sweep() {
-    say "authz: grpc.health.v1.Health/Check (transport floor)$2"
-    sweep "health$1" "$AUTHZ_GRPC" /grpc.health.v1.Health/Check "$WORK/health.frame" Health/Check
-  }
-  health_key_sweep() {
-    say "authz: grpc.health.v1.Health/Check with the authorization header (the floor with the same request headers)$2"
-    sweep "health-key$1" "$AUTHZ_GRPC" /grpc.health.v1.Health/Check "$WORK/health.frame" Health/Check -H "authorization: Bearer $AUTHZ_API_KEY"
-  }
-  sweeps=(authorize_sweep health_sweep health_key_sweep)
-  for ((round = 1; round <= ROUNDS; round++)); do
-    suffix="" label=""
-    if [[ "$ROUNDS" -gt 1 ]]; then suffix="-r$round" label=", round $round of $ROUNDS"; fi
-    for ((i = 0; i < 3; i++)); do "${sweeps[$(((round - 1 + i) % 3))]}" "$suffix" "$label"; done
-  done
-  stop_server
 fi
 
-# ---- 4. Ratios ----------------------------------------------------------------------------------------------------
+# ---- 4. The sweeps, in rounds --------------------------------------------------------------------------------------
+cerbos_sweep() {
+  say "cerbos: CheckResources$2"
+  sweep "cerbos$1" "$CERBOS_PGID" "$CERBOS_GRPC" /cerbos.svc.v1.CerbosService/CheckResources "$WORK/cerbos.frame" CheckResources
+}
+authorize_sweep() {
+  say "authz: Authorize$2"
+  sweep "authz$1" "$AUTHZ_PGID" "$AUTHZ_GRPC" /authz.v1.Authorization/Authorize "$WORK/authz.frame" Authorize -H "authorization: Bearer $AUTHZ_API_KEY"
+}
+health_sweep() {
+  say "authz: grpc.health.v1.Health/Check (transport floor)$2"
+  sweep "health$1" "$AUTHZ_PGID" "$AUTHZ_GRPC" /grpc.health.v1.Health/Check "$WORK/health.frame" Health/Check
+}
+health_key_sweep() {
+  say "authz: grpc.health.v1.Health/Check with the authorization header (the floor with the same request headers)$2"
+  sweep "health-key$1" "$AUTHZ_PGID" "$AUTHZ_GRPC" /grpc.health.v1.Health/Check "$WORK/health.frame" Health/Check -H "authorization: Bearer $AUTHZ_API_KEY"
+}
+sweeps=()
+if [[ "$ONLY" != authz ]]; then sweeps+=(cerbos_sweep); fi
+if [[ "$ONLY" != cerbos ]]; then sweeps+=(authorize_sweep health_sweep health_key_sweep); fi
+for ((round = 1; round <= ROUNDS; round++)); do
+  suffix="" label=""
+  if [[ "$ROUNDS" -gt 1 ]]; then suffix="-r$round" label=", round $round of $ROUNDS"; fi
+  for ((i = 0; i < ${#sweeps[@]}; i++)); do "${sweeps[$(((round - 1 + i) % ${#sweeps[@]}))]}" "$suffix" "$label"; done
+done
+stop_server CERBOS_PGID
+stop_server AUTHZ_PGID
+
+# ---- 5. Ratios ----------------------------------------------------------------------------------------------------
 STEP="comparing"
 say "results ($CONNECTIONS connections, ${DURATION}s per step after ${WARMUP}s warm-up, one h2load thread, $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
 # Each engine's results files, comma-separated, one per round.
 files() { local f=() r; if [[ "$ROUNDS" -eq 1 ]]; then f=("$OUT/$1.json"); else for ((r = 1; r <= ROUNDS; r++)); do f+=("$OUT/$1-r$r.json"); done; fi; (IFS=,; echo "${f[*]}"); }
-peer summary "$OUT/cerbos.json" "$(files authz)" "$(files health)" "$(files health-key)"
+peer summary "$(files cerbos)" "$(files authz)" "$(files health)" "$(files health-key)"
 if [[ "$ONLY" == both && "$ROUNDS" -eq 1 ]] && command -v dotnet >/dev/null; then
   dotnet build -c Release "$REPO/src/Authz.Cli" -nologo -v quiet >"$OUT/cli-build.log" 2>&1 || die "dotnet build of the CLI failed, see $OUT/cli-build.log"
   echo
