@@ -24,11 +24,8 @@ internal sealed class SharedAnswers(Func<CompiledStatement, ReferenceTarget, Sta
     /// </summary>
     public Task<AuthorizeResponse> Get(CompiledStatement statement, Decision decision, ulong revision, ReferenceTarget target)
     {
-        if (!_byStatement.TryGetValue(statement, out var slot))
-        {
-            slot = _byStatement.GetValue(statement, static _ => new Slot());
-        }
-
+        // GetValue looks the statement up without locking; only a statement seen for the first time takes the table's lock.
+        var slot = _byStatement.GetValue(statement, static _ => new Slot());
         var last = slot.Last;
         if (last is not null && last.Revision == revision && last.Decision == decision && last.Target == target)
         {
