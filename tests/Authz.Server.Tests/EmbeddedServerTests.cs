@@ -5,6 +5,7 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Grpc.Reflection.V1Alpha;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Authz.Server.Tests;
@@ -90,5 +91,17 @@ public sealed class EmbeddedServerTests
         var error = Assert.Throws<OptionsValidationException>(() => ServerHost.Build(ports, dataDirectory, settings));
 
         Assert.Contains("Authz:Server:GrpcHost must be an IP address or `localhost`", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_server_whose_services_a_later_AddGrpc_would_bind_without_admission_is_refused_when_it_is_built()
+    {
+        var ports = Ports.Free();
+        var dataDirectory = ServerHost.NewTempDirectory();
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            ServerHost.Build(ports, dataDirectory, ServerHost.EmbeddedSettings(ports, dataDirectory), services => services.AddGrpc()));
+
+        Assert.Contains("`AdminService` would also be bound by grpc-dotnet's own binder, without admission", error.Message, StringComparison.Ordinal);
     }
 }

@@ -65,6 +65,21 @@ public sealed class GrpcRobustnessTests(RobustnessServer server) : IClassFixture
         await ServerStillServes();
     }
 
+    [Theory]
+    [InlineData("authz.v1.Nothing", "Authorize", "a service the server does not have")]
+    [InlineData("authz.v1.Authorization", "Nothing", "a method its service does not have")]
+    [InlineData("grpc.health.v1.Health", "Nothing", "a method the health service does not have")]
+    [InlineData("authz.v1.authorization", "authorize", "a served method in the wrong case")]
+    [InlineData("authz.v1.Authorization", "Authorize/extra", "a served method with more path after it")]
+    [InlineData("Überall", "Nichts", "a path that is not ASCII")]
+    public async Task A_call_to_a_method_the_server_does_not_serve_is_UNIMPLEMENTED_and_names_it(string service, string method, string what)
+    {
+        var error = await CallFails(service, method, []);
+        Assert.True(error.StatusCode == StatusCode.Unimplemented && error.Status.Detail.Contains($"`/{service}/{method}`", StringComparison.Ordinal),
+            $"{what}: {error.Status}");
+        await ServerStillServes();
+    }
+
     [Fact]
     public async Task A_malformed_context_map_entry_of_Authorize_is_refused_by_the_parser()
     {

@@ -19,6 +19,8 @@ public static class AuthzGrpcExtensions
             // Exception details go to the log, never to the caller.
             options.EnableDetailedErrors = false;
             // MaxReceiveMessageSize is Authz:Limits:MaxRequestBytes (AuthzLimitsExtensions).
+            // No catch-all routes for unknown services and methods: UnknownGrpcCalls answers those (see there why).
+            options.IgnoreUnknownServices = true;
         });
         services.AddGrpcReflection();
         // The services and their interceptors hold no per-call state: registered as singletons, gRPC resolves them
@@ -35,24 +37,45 @@ public static class AuthzGrpcExtensions
     /// </summary>
     public static IServiceCollection AddAuthzStrictRequestParsing(this IServiceCollection services)
     {
-        var framework = services.Single(d => d.ServiceType == typeof(IServiceMethodProvider<>)
-            && d.ImplementationType?.Name == "BinderServiceMethodProvider`1");
+        var framework = services.Single(d => d.ServiceType == typeof(IServiceMethodProvider<>) && IsFrameworkBinder(d.ImplementationType));
         services.Remove(framework);
         services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(StrictServiceMethodProvider<>));
         return services;
     }
 
     /// <summary>
-    /// Maps the gRPC services: health and reflection, and the <c>authz.v1</c> services of <c>Services/</c> once they
-    /// exist (<c>endpoints.MapGrpcService&lt;AdminService&gt;()</c>, <c>endpoints.MapGrpcService&lt;AuthorizationService&gt;()</c>).
+    /// Maps the gRPC services (health, reflection, and the <c>authz.v1</c> services of <c>Services/</c>), and answers a
+    /// gRPC call to any other path UNIMPLEMENTED (<see cref="UnknownGrpcCalls"/>).
     /// </summary>
-    public static IEndpointRouteBuilder MapAuthzGrpc(this IEndpointRouteBuilder endpoints)
+    public static WebApplication MapAuthzGrpc(this WebApplication app)
     {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGrpcHealthChecksService();
-        endpoints.MapGrpcReflectionService();
-        endpoints.MapGrpcService<AdminService>();
-        endpoints.MapGrpcService<AuthorizationService>();
-        return endpoints;
+        ArgumentNullException.ThrowIfNull(app);
+        RequireStrictBinding<AdminService>(app.Services);
+        RequireStrictBinding<AuthorizationService>(app.Services);
+        app.Use(UnknownGrpcCalls.Answer);
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        app.MapGrpcService<AdminService>();
+        app.MapGrpcService<AuthorizationService>();
+        return app;
     }
+
+    /// <summary>
+    /// Admission and strict request parsing are bound into the methods by <see cref="StrictServiceMethodProvider{TService}"/>.
+    /// An <c>AddGrpc</c> call after <c>AddAuthzServices</c> adds grpc-dotnet's own binder back, which would bind the
+    /// services a second time without either, so the server does not start with it.
+    /// </summary>
+    private static void RequireStrictBinding<TService>(IServiceProvider services)
+        where TService : class
+    {
+        if (services.GetServices<IServiceMethodProvider<TService>>().Any(p => IsFrameworkBinder(p.GetType())))
+        {
+            throw new InvalidOperationException(
+                $"`{typeof(TService).Name}` would also be bound by grpc-dotnet's own binder, without admission: call AddGrpc before " +
+                "AddAuthzServices, and configure a service's interceptors through GrpcServiceOptions<TService>");
+        }
+    }
+
+    /// <summary>grpc-dotnet's binder of generated services (internal to it, so known by name).</summary>
+    private static bool IsFrameworkBinder(Type? provider) => provider?.Name == "BinderServiceMethodProvider`1";
 }

@@ -1,6 +1,5 @@
 using Authz.Server.Hosting;
 using Authz.Server.Security;
-using Authz.Server.Services;
 
 namespace Authz.Server.Extensions;
 
@@ -9,7 +8,8 @@ public static class AuthzSecurityExtensions
 {
     /// <summary>
     /// Puts authentication and authorization, with the limits of <see cref="AuthzLimitsExtensions.AddAuthzLimits"/>, in
-    /// front of the admin and authorization services (<see cref="AdmissionInterceptor"/>). Call after <c>AddGrpc</c>.
+    /// front of the services marked <see cref="BehindAdmissionAttribute"/>, the admin and authorization services
+    /// (<see cref="CallAdmission"/>).
     /// </summary>
     public static IServiceCollection AddAuthzSecurity(this IServiceCollection services)
     {
@@ -22,14 +22,11 @@ public static class AuthzSecurityExtensions
         services.AddSingleton<AccessKeyAuthenticator>();
         services.AddSingleton<CallAuthorizer>();
         // Stateless, like the services (AuthzGrpcExtensions).
-        services.AddSingleton<AdmissionInterceptor>();
+        services.AddSingleton<CallAdmission>();
         // Replaces the grains' default (record nothing): admin changes are audited in the storage transaction.
         services.AddSingleton<StorageAuditTrail>();
         services.AddSingleton<Authz.Grains.IAuditTrail>(sp => sp.GetRequiredService<StorageAuditTrail>());
         services.AddHostedService<SecurityStartup>();
-        services.AddGrpc()
-            .AddServiceOptions<AdminService>(o => o.Interceptors.Add<AdmissionInterceptor>())
-            .AddServiceOptions<AuthorizationService>(o => o.Interceptors.Add<AdmissionInterceptor>());
         return services;
     }
 }

@@ -9,13 +9,18 @@ namespace Authz.Server.Hosting;
 
 /// <summary>
 /// Binds every mapped gRPC service as grpc-dotnet's own provider does (through the generated <c>BindService</c>), with
-/// one difference: a request the protobuf parser refuses (malformed bytes, invalid UTF-8 in a string) ends with
-/// INVALID_ARGUMENT and the parser's reason. grpc-dotnet reads the request before interceptors and services run, and
-/// otherwise answers such input UNKNOWN "Exception was thrown by handler." and logs it as a server error.
-/// <see cref="AuthorizeRequest"/>, read once per check, is read by <see cref="AuthorizeRequestReader"/> into strings the
-/// silo has decoded before, with the same accepted inputs as the generated parser.
+/// two differences:
+/// <list type="bullet">
+/// <item>A request the protobuf parser refuses (malformed bytes, invalid UTF-8 in a string) ends with INVALID_ARGUMENT
+/// and the parser's reason. grpc-dotnet reads the request before interceptors and services run, and otherwise answers
+/// such input UNKNOWN "Exception was thrown by handler." and logs it as a server error. <see cref="AuthorizeRequest"/>,
+/// read once per check, is read by <see cref="AuthorizeRequestReader"/> into strings the silo has decoded before, with
+/// the same accepted inputs as the generated parser.</item>
+/// <item>Each method of a service marked <see cref="BehindAdmissionAttribute"/> runs after <see cref="CallAdmission"/>
+/// has admitted the call; a streaming one is refused.</item>
+/// </list>
 /// </summary>
-internal sealed class StrictServiceMethodProvider<TService> : IServiceMethodProvider<TService>
+internal sealed class StrictServiceMethodProvider<TService>(IServiceProvider services) : IServiceMethodProvider<TService>
     where TService : class
 {
     public void OnServiceMethodDiscovery(ServiceMethodProviderContext<TService> context)
@@ -26,25 +31,37 @@ internal sealed class StrictServiceMethodProvider<TService> : IServiceMethodProv
             return;
         }
 
+        var admission = typeof(TService).IsDefined(typeof(BehindAdmissionAttribute), inherit: false)
+            ? services.GetRequiredService<CallAdmission>()
+            : null;
         var bind = attribute.BindType
             .GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
             .Single(m => m.Name == attribute.BindMethodName && m.GetParameters() is [{ ParameterType: var binder }, _] && binder == typeof(ServiceBinderBase));
-        bind.Invoke(null, [new Binder(context), null]);
+        bind.Invoke(null, [new Binder(context, admission), null]);
     }
 
-    private sealed class Binder(ServiceMethodProviderContext<TService> context) : ServiceBinderBase
+    private sealed class Binder(ServiceMethodProviderContext<TService> context, CallAdmission? admission) : ServiceBinderBase
     {
-        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler) =>
-            context.AddUnaryMethod(Strict(method), Metadata(method), Invoker<UnaryServerMethod<TService, TRequest, TResponse>>(method));
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
+        {
+            var invoker = Invoker<UnaryServerMethod<TService, TRequest, TResponse>>(method);
+            context.AddUnaryMethod(Strict(method), Metadata(method), admission is null ? invoker : admission.Unary(invoker));
+        }
 
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse>? handler) =>
-            context.AddClientStreamingMethod(Strict(method), Metadata(method), Invoker<ClientStreamingServerMethod<TService, TRequest, TResponse>>(method));
+            context.AddClientStreamingMethod(Strict(method), Metadata(method), admission is null
+                ? Invoker<ClientStreamingServerMethod<TService, TRequest, TResponse>>(method)
+                : async (_, _, call) => { await admission.RefuseStreaming(call); return null!; });
 
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler) =>
-            context.AddServerStreamingMethod(Strict(method), Metadata(method), Invoker<ServerStreamingServerMethod<TService, TRequest, TResponse>>(method));
+            context.AddServerStreamingMethod(Strict(method), Metadata(method), admission is null
+                ? Invoker<ServerStreamingServerMethod<TService, TRequest, TResponse>>(method)
+                : (_, _, _, call) => admission.RefuseStreaming(call));
 
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler) =>
-            context.AddDuplexStreamingMethod(Strict(method), Metadata(method), Invoker<DuplexStreamingServerMethod<TService, TRequest, TResponse>>(method));
+            context.AddDuplexStreamingMethod(Strict(method), Metadata(method), admission is null
+                ? Invoker<DuplexStreamingServerMethod<TService, TRequest, TResponse>>(method)
+                : (_, _, _, call) => admission.RefuseStreaming(call));
 
         /// <summary>The service's implementation of the method, called on the instance grpc-dotnet activates per call.</summary>
         private static TDelegate Invoker<TDelegate>(IMethod method)

@@ -1,4 +1,5 @@
 using Authz.Grains;
+using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 
 namespace Authz.Server.Limits;
@@ -41,21 +42,21 @@ public static class CallDeadlines
     }
 
     /// <summary>Runs the call, whose deadline <see cref="Enter"/> gave, and refuses an answer ready only after it.</summary>
-    public static Task<TResponse> Run<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation, DateTime deadline)
+    public static Task<TResponse> Run<TService, TRequest, TResponse>(TService service, TRequest request, ServerCallContext context,
+        UnaryServerMethod<TService, TRequest, TResponse> method, DateTime deadline)
         where TRequest : class
         where TResponse : class =>
-        deadline == DateTime.MaxValue ? continuation(request, context) : WithinDeadlineAsync(request, context, continuation, deadline);
+        deadline == DateTime.MaxValue ? method(service, request, context) : WithinDeadlineAsync(service, request, context, method, deadline);
 
-    private static async Task<TResponse> WithinDeadlineAsync<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation, DateTime deadline)
+    private static async Task<TResponse> WithinDeadlineAsync<TService, TRequest, TResponse>(TService service, TRequest request,
+        ServerCallContext context, UnaryServerMethod<TService, TRequest, TResponse> method, DateTime deadline)
         where TRequest : class
         where TResponse : class
     {
         TResponse response;
         try
         {
-            response = await continuation(request, context);
+            response = await method(service, request, context);
         }
         catch (OperationCanceledException) when (DateTime.UtcNow >= deadline)
         {

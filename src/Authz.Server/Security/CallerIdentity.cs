@@ -17,7 +17,7 @@ public sealed record CallerIdentity(string TenantId, string Arn, string Principa
     // A request feature rather than ServerCallContext.UserState, which is HttpContext.Items: a dictionary per call.
     internal void AttachTo(ServerCallContext context) => context.GetHttpContext().Features.Set(this);
 
-    /// <summary>The caller that authentication (AdmissionInterceptor) put into the call context.</summary>
+    /// <summary>The caller that authentication (CallAdmission) put into the call context.</summary>
     public static CallerIdentity Of(ServerCallContext context) =>
         context.GetHttpContext().Features.Get<CallerIdentity>()
             ?? throw new InvalidOperationException("the call has no authenticated caller; is the admission interceptor registered?");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Authz.Grains;
+using Authz.Server.Hosting;
 using Authz.Server.Mapping;
 using Authz.Server.Security;
 using Authz.V1;
@@ -14,6 +15,7 @@ namespace Authz.Server.Services;
 /// back. Policy logic, quotas and consistency live in the grains; errors become statuses in
 /// <see cref="AdminErrorInterceptor"/>.
 /// </summary>
+[BehindAdmission]
 public sealed partial class AdminService(IGrainFactory grains, IOptions<AuthzQuotaOptions> quotas, AccessKeyAuthenticator authenticator,
     IOptions<SecurityOptions> security) : Admin.AdminBase
 {

@@ -4,6 +4,7 @@ using Authz.Grains.Decisions;
 using Authz.Policy.Compilation;
 using Authz.Policy.Evaluation;
 using Authz.Policy.Parsing;
+using Authz.Server.Hosting;
 using Authz.Server.Journal;
 using Authz.V1;
 using Google.Protobuf.Collections;
@@ -22,6 +23,7 @@ namespace Authz.Server.Services;
 /// silo-local cache, evaluates on the calling thread, and maps the engine's answer. It fails closed: input errors are
 /// INVALID_ARGUMENT, anything that stops a check from being evaluated is UNAVAILABLE or DEADLINE_EXCEEDED, never ALLOW.
 /// </summary>
+[BehindAdmission]
 public sealed partial class AuthorizationService(DecisionService decisions, IOptions<AuthzLimitsOptions> options,
     DecisionJournal journal, ILogger<AuthorizationService> logger) : Authorization.AuthorizationBase
 {

@@ -5,6 +5,7 @@ using Authz.Server.Extensions;
 using Authz.Storage;
 using Authz.Server.Services;
 using Authz.V1;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
@@ -60,9 +61,11 @@ public sealed class FaultHostFixture : IAsyncLifetime
             (services, key) => new FaultyGrainStorage(AuthzGrainStorage.Create(services, (string)key!), Storage));
         builder.Services.AddSingleton<IIncomingGrainCallFilter>(Calls);
         builder.Services.AddSingleton<IOutgoingGrainCallFilter>(Calls);
-        // Innermost on the decision service (after authentication and call authorization), so it sees the handler itself.
+        // Around the decision service's handler. Admission runs inside interceptors, synchronously once the caller's key
+        // and policies are cached, so the handler has run up to its first wait when the interceptor's continuation
+        // returns. Not through AddGrpc, which would bind the services again without admission (MapAuthzGrpc refuses).
         builder.Services.AddSingleton(Arrivals);
-        builder.Services.AddGrpc().AddServiceOptions<AuthorizationService>(o => o.Interceptors.Add<CheckArrivals>());
+        builder.Services.Configure<GrpcServiceOptions<AuthorizationService>>(o => o.Interceptors.Add<CheckArrivals>());
 
         _app = builder.Build();
         _app.UseAuthzMetricsEndpoint();
