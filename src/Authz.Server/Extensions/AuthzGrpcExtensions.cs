@@ -19,7 +19,7 @@ public static class AuthzGrpcExtensions
             // Exception details go to the log, never to the caller.
             options.EnableDetailedErrors = false;
             // MaxReceiveMessageSize is Authz:Limits:MaxRequestBytes (AuthzLimitsExtensions).
-            // No catch-all routes for unknown services and methods: UnknownGrpcCalls answers those (see there why).
+            // No catch-all routes for unknown services and methods: GrpcCalls answers those (see there why).
             options.IgnoreUnknownServices = true;
         });
         services.AddGrpcReflection();
@@ -27,6 +27,8 @@ public static class AuthzGrpcExtensions
         // instead of constructing them for every call.
         services.AddSingleton<AdminService>();
         services.AddSingleton<AuthorizationService>();
+        // Read once the server is built, when every registration is in (GrpcCalls).
+        services.AddSingleton(new ServiceRegistrations(services));
         return services;
     }
 
@@ -44,15 +46,16 @@ public static class AuthzGrpcExtensions
     }
 
     /// <summary>
-    /// Maps the gRPC services (health, reflection, and the <c>authz.v1</c> services of <c>Services/</c>), and answers a
-    /// gRPC call to any other path UNIMPLEMENTED (<see cref="UnknownGrpcCalls"/>).
+    /// Maps the gRPC services (health, reflection, and the <c>authz.v1</c> services of <c>Services/</c>), with
+    /// <see cref="GrpcCalls"/> in front: a gRPC call to any other path is UNIMPLEMENTED, and a call of a singleton
+    /// service runs without a service scope of its own.
     /// </summary>
     public static WebApplication MapAuthzGrpc(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         RequireStrictBinding<AdminService>(app.Services);
         RequireStrictBinding<AuthorizationService>(app.Services);
-        app.Use(UnknownGrpcCalls.Answer);
+        app.Use(new GrpcCalls(app.Services, app.Services.GetRequiredService<ServiceRegistrations>().Singletons()).Invoke);
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapGrpcService<AdminService>();
@@ -78,4 +81,13 @@ public static class AuthzGrpcExtensions
 
     /// <summary>grpc-dotnet's binder of generated services (internal to it, so known by name).</summary>
     private static bool IsFrameworkBinder(Type? provider) => provider?.Name == "BinderServiceMethodProvider`1";
+
+    /// <summary>The service collection the server is built from, kept to tell its lifetimes after the build.</summary>
+    private sealed class ServiceRegistrations(IServiceCollection services)
+    {
+        /// <summary>The types whose last unkeyed registration, the one resolved, is a singleton.</summary>
+        public IEnumerable<Type> Singletons() =>
+            services.Where(d => !d.IsKeyedService).GroupBy(d => d.ServiceType)
+                .Where(g => g.Last().Lifetime == ServiceLifetime.Singleton).Select(g => g.Key);
+    }
 }
