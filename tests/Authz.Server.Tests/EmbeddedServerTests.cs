@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Authz.Server.Hosting;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -104,4 +105,19 @@ public sealed class EmbeddedServerTests
 
         Assert.Contains("`AdminService` would also be bound by grpc-dotnet's own binder, without admission", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_server_with_a_scoped_interceptor_on_a_service_whose_calls_run_without_a_scope_is_refused_when_it_is_built()
+    {
+        var ports = Ports.Free();
+        var dataDirectory = ServerHost.NewTempDirectory();
+
+        var error = Assert.Throws<InvalidOperationException>(() => ServerHost.Build(ports, dataDirectory, ServerHost.EmbeddedSettings(ports, dataDirectory),
+            services => services.AddScoped<ScopedInterceptor>()
+                .Configure<GrpcServiceOptions<Services.AuthorizationService>>(o => o.Interceptors.Add<ScopedInterceptor>())));
+
+        Assert.Contains("the gRPC interceptor `ScopedInterceptor` is registered as scoped", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class ScopedInterceptor : Grpc.Core.Interceptors.Interceptor;
 }

@@ -1,6 +1,8 @@
 using Authz.Server.Hosting;
 using Authz.Server.Services;
+using Grpc.AspNetCore.Server;
 using Grpc.AspNetCore.Server.Model;
+using Microsoft.Extensions.Options;
 
 namespace Authz.Server.Extensions;
 
@@ -55,7 +57,9 @@ public static class AuthzGrpcExtensions
         ArgumentNullException.ThrowIfNull(app);
         RequireStrictBinding<AdminService>(app.Services);
         RequireStrictBinding<AuthorizationService>(app.Services);
-        app.Use(new GrpcCalls(app.Services, app.Services.GetRequiredService<ServiceRegistrations>().Singletons()).Invoke);
+        var registrations = app.Services.GetRequiredService<ServiceRegistrations>();
+        RequireUnscopedInterceptors(app.Services, registrations);
+        app.Use(new GrpcCalls(app.Services, registrations.Singletons()).Invoke);
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapGrpcService<AdminService>();
@@ -79,6 +83,25 @@ public static class AuthzGrpcExtensions
         }
     }
 
+    /// <summary>
+    /// Calls of singleton services run on the root provider (<see cref="GrpcCalls"/>), and so are their interceptors
+    /// resolved: one registered as scoped would become one instance for every call, so the server does not start with it.
+    /// </summary>
+    private static void RequireUnscopedInterceptors(IServiceProvider services, ServiceRegistrations registrations)
+    {
+        GrpcServiceOptions[] options =
+        [
+            services.GetRequiredService<IOptions<GrpcServiceOptions>>().Value,
+            services.GetRequiredService<IOptions<GrpcServiceOptions<AdminService>>>().Value,
+            services.GetRequiredService<IOptions<GrpcServiceOptions<AuthorizationService>>>().Value,
+        ];
+        if (options.SelectMany(o => o.Interceptors).FirstOrDefault(i => registrations.IsScoped(i.Type)) is { } scoped)
+        {
+            throw new InvalidOperationException(
+                $"the gRPC interceptor `{scoped.Type.Name}` is registered as scoped, but the server's gRPC calls run without a service scope");
+        }
+    }
+
     /// <summary>grpc-dotnet's binder of generated services (internal to it, so known by name).</summary>
     private static bool IsFrameworkBinder(Type? provider) => provider?.Name == "BinderServiceMethodProvider`1";
 
@@ -86,8 +109,11 @@ public static class AuthzGrpcExtensions
     private sealed class ServiceRegistrations(IServiceCollection services)
     {
         /// <summary>The types whose last unkeyed registration, the one resolved, is a singleton.</summary>
-        public IEnumerable<Type> Singletons() =>
-            services.Where(d => !d.IsKeyedService).GroupBy(d => d.ServiceType)
-                .Where(g => g.Last().Lifetime == ServiceLifetime.Singleton).Select(g => g.Key);
+        public IEnumerable<Type> Singletons() => Resolved().Where(d => d.Lifetime == ServiceLifetime.Singleton).Select(d => d.ServiceType);
+
+        public bool IsScoped(Type type) => Resolved().Any(d => d.ServiceType == type && d.Lifetime == ServiceLifetime.Scoped);
+
+        private IEnumerable<ServiceDescriptor> Resolved() =>
+            services.Where(d => !d.IsKeyedService).GroupBy(d => d.ServiceType).Select(g => g.Last());
     }
 }
